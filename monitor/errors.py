@@ -1,0 +1,68 @@
+"""The errors tgmon raises on purpose, and the exit code each one maps to.
+
+    TgmonError (exit 1)
+    ├── ConfigError          (exit 2)  invalid tgmon.toml / TGMON_* value
+    ├── WatchlistError       (exit 2)  invalid watchlist file
+    ├── QueryError           (exit 2)  malformed search query
+    ├── ExportFormatError    (exit 2)  malformed Telegram Desktop export
+    ├── InputError           (exit 2)  any other bad argument from the user
+    ├── SessionError         (exit 1)  Telegram session missing, revoked or locked
+    ├── SourceError          (exit 1)  a channel cannot be read (private, gone, ...)
+    ├── TranslationError     (exit 1)  provider down or refused; `retryable` says which
+    └── DeliveryError        (exit 1)  a notifier could not deliver; `retryable` says which
+
+Library code raises these; only `monitor.cli` turns them into one line and an exit code.
+Messages must never contain secrets.
+"""
+
+from __future__ import annotations
+
+
+class TgmonError(Exception):
+    """Base of every error tgmon raises deliberately."""
+
+    exit_code: int = 1
+
+
+class ConfigError(TgmonError):
+    exit_code = 2
+
+
+class WatchlistError(TgmonError):
+    exit_code = 2
+
+
+class QueryError(TgmonError):
+    exit_code = 2
+
+
+class ExportFormatError(TgmonError):
+    exit_code = 2
+
+
+class InputError(TgmonError):
+    exit_code = 2
+
+
+class SessionError(TgmonError):
+    exit_code = 1
+
+
+class SourceError(TgmonError):
+    exit_code = 1
+
+
+class RetryableError(TgmonError):
+    """An error that may go away if the same call is tried again later."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class TranslationError(RetryableError):
+    pass
+
+
+class DeliveryError(RetryableError):
+    pass
