@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand: `python -m bench [NAME ...]` writes bench/RESULTS.md."""
