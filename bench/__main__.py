@@ -11,7 +11,9 @@ from pathlib import Path
 def available() -> list[str]:
     """Every module bench/bench_<name>.py that defines main()."""
     here = Path(__file__).parent
-    return sorted(m.name[6:] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    return sorted(
+        m.name[6:] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-_HEADER = "# tgmon benchmark results\n\nWritten by `python -m bench`; each section by its own benchmark.\n"
+_HEADER = "# tgmon benchmark results\n\nWritten by `python -m bench`; one section per benchmark.\n"
 
 
 def machine_line() -> str:
@@ -32,7 +32,13 @@ def write_section(name: str, title: str, body: str) -> Path:
         f"<!-- bench:{name} -->\n## {title}\n\n_Measured {machine_line()}_\n\n"
         f"{body.strip()}\n<!-- /bench:{name} -->"
     )
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
+    )
+    text = (
+        pattern.sub(lambda _m: section, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + section
+    )
     RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
     return RESULTS

@@ -26,7 +26,7 @@ class ChannelInfo:
 
 @dataclass(frozen=True)
 class Entity:
-    """A formatting entity of a post: hashtag, mention, link, bold, ... over text[offset:offset+length].
+    """A formatting entity (hashtag, mention, link, bold, …) over text[offset:offset+length].
 
     Offsets are in Python characters (code points) of the post text, not UTF-16 units.
     """

@@ -13,8 +13,19 @@ import unicodedata
 # Latin letters that look like Cyrillic ones; inside a Cyrillic word they are typos or evasion.
 _LATIN_TO_CYRILLIC = str.maketrans(
     {
-        "a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у",
-        "k": "к", "m": "м", "t": "т", "h": "н", "b": "в",
+        "a": "а",
+        "c": "с",
+        "e": "е",
+        "i": "і",
+        "o": "о",
+        "p": "р",
+        "x": "х",
+        "y": "у",
+        "k": "к",
+        "m": "м",
+        "t": "т",
+        "h": "н",
+        "b": "в",
     }
 )
 _WORD = re.compile(r"\w+", re.UNICODE)

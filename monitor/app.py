@@ -1,0 +1,28 @@
+"""Wiring: turn Settings into the objects commands use (database, pipeline stages).
+
+The one place that decides which stages run; commands and the daemon both call it.
+"""
+
+from __future__ import annotations
+
+from monitor.config import Settings
+from monitor.pipeline import Pipeline, Stage
+from storage.database import Database
+
+
+def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
+    """Open the configured database and bring its schema up to date."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    if upgrade:
+        db.upgrade()
+    return db
+
+
+def build_stages(settings: Settings) -> list[Stage]:
+    """The stages after `store`, in order."""
+    return []
+
+
+def build_pipeline(settings: Settings, db: Database) -> Pipeline:
+    return Pipeline(db, build_stages(settings))

@@ -1,0 +1,322 @@
+"""Read Telegram Desktop "Export chat history" JSON (result.json) as normalised posts.
+
+Both shapes are accepted — a single chat `{name, type, id, messages}` and a whole-account export
+`{chats: {list: [...]}, left_chats: {list: [...]}}` — and streamed with ijson, so a
+multi-gigabyte export never sits in memory. Dates come from `date_unixtime` (`date` has no
+offset); text is rebuilt from `text_entities`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import ijson
+
+from monitor.errors import ExportFormatError
+from monitor.events import ChannelInfo, ChannelPost, Entity
+
+PLACEHOLDER_PREFIX = "(File "  # "(File not included. Change data exporting settings to download.)"
+_FILE_KINDS = {
+    "video_file": "video",
+    "animation": "animation",
+    "voice_message": "voice",
+    "audio_file": "audio",
+    "sticker": "sticker",
+    "video_message": "video_note",
+}
+_CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
+_MESSAGE_PREFIXES = (
+    "messages.item",
+    "chats.list.item.messages.item",
+    "left_chats.list.item.messages.item",
+)
+_HEADER_KEYS = ("name", "type", "id")
+_CHAT_PREFIXES = ("chats.list.item", "left_chats.list.item")
+
+
+@dataclass(frozen=True)
+class ExportedMessage:
+    """One message of an export, or the reason it could not be read."""
+
+    channel: ChannelInfo
+    index: int  # position within its chat's messages, for error messages
+    post: ChannelPost | None
+    skipped: str | None = None  # "service" / "unsupported"
+    error: str | None = None
+
+
+def find_exports(path: Path) -> list[Path]:
+    """A result.json file itself, or every result.json below a folder (sorted)."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        found = sorted(path.rglob("result.json"))
+        if not found:
+            raise ExportFormatError(f"{path}: no result.json found in this folder")
+        return found
+    raise ExportFormatError(f"{path}: no such file or folder")
+
+
+def _parse_id(value: Any, prefix: str = "") -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value[len(prefix) :] if prefix and value.startswith(prefix) else value
+        if text.lstrip("-").isdigit():
+            return int(text)
+    return None
+
+
+def _timestamp(message: dict[str, Any], key: str) -> datetime | None:
+    unix = message.get(f"{key}_unixtime")
+    if unix is not None:
+        try:
+            return datetime.fromtimestamp(int(unix), UTC)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"{key}_unixtime: not a unix time: {unix!r}") from exc
+    local = message.get(key)
+    if local is None:
+        return None
+    try:  # no offset in the export: the best reading of a bare local time is UTC
+        parsed = datetime.fromisoformat(str(local))
+    except ValueError as exc:
+        raise ValueError(f"{key}: not a date: {local!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _runs(message: dict[str, Any]) -> list[dict[str, Any]]:
+    runs = message.get("text_entities")
+    if isinstance(runs, list):
+        return [r if isinstance(r, dict) else {"type": "plain", "text": str(r)} for r in runs]
+    text = message.get("text", "")
+    if isinstance(text, str):
+        return [{"type": "plain", "text": text}]
+    if isinstance(text, list):
+        return [{"type": "plain", "text": r} if isinstance(r, str) else r for r in text]
+    raise ValueError(f"text: expected a string or a list, got {type(text).__name__}")
+
+
+def text_and_entities(message: dict[str, Any]) -> tuple[str, tuple[Entity, ...]]:
+    """Rebuild the plain text and its entities from an exported message."""
+    parts: list[str] = []
+    entities: list[Entity] = []
+    offset = 0
+    for run in _runs(message):
+        chunk = str(run.get("text", ""))
+        kind = str(run.get("type", "plain"))
+        if kind != "plain" and chunk:
+            url = run.get("href") if kind == "text_link" else None
+            entities.append(Entity(kind, offset, len(chunk), url))
+        parts.append(chunk)
+        offset += len(chunk)
+    return "".join(parts), tuple(entities)
+
+
+def _media(message: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
+    def where(value: Any) -> dict[str, Any]:
+        if isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX):
+            return {"included": False}
+        return {"included": value is not None, "path": value}
+
+    if "photo" in message:
+        meta = where(message.get("photo"))
+        meta.update({k: message[k] for k in ("width", "height") if k in message})
+        return "photo", meta
+    if "file" in message:
+        kind = _FILE_KINDS.get(str(message.get("media_type")), "document")
+        meta = where(message.get("file"))
+        for key in ("mime_type", "duration_seconds", "width", "height", "file_name", "file_size"):
+            if key in message:
+                meta[key] = message[key]
+        return kind, meta
+    for key, kind in (
+        ("poll", "poll"),
+        ("location_information", "geo"),
+        ("contact_information", "contact"),
+    ):
+        if key in message:
+            value = message[key]
+            return kind, value if isinstance(value, dict) else {"value": value}
+    return None, None
+
+
+def _reactions(message: dict[str, Any]) -> dict[str, int] | None:
+    raw = message.get("reactions")
+    if not isinstance(raw, list):
+        return None
+    counts: dict[str, int] = {}
+    for reaction in raw:
+        if not isinstance(reaction, dict):
+            continue
+        key = reaction.get("emoji") or (
+            f"custom:{reaction['document_id']}"
+            if reaction.get("document_id")
+            else reaction.get("type")
+        )
+        if key:
+            counts[str(key)] = counts.get(str(key), 0) + int(reaction.get("count", 0))
+    return counts
+
+
+def message_to_post(channel_id: int, message: dict[str, Any]) -> ChannelPost:
+    """Map one exported message to a ChannelPost; raise ValueError naming the bad field."""
+    message_id = _parse_id(message.get("id"))
+    if message_id is None:
+        raise ValueError("id: missing or not an integer")
+    posted_at = _timestamp(message, "date")
+    if posted_at is None:
+        raise ValueError("date: missing")
+    text, entities = text_and_entities(message)
+    media_kind, media = _media(message)
+    forwarded_from = message.get("forwarded_from")
+    return ChannelPost(
+        channel_id=channel_id,
+        message_id=message_id,
+        posted_at=posted_at,
+        text=text,
+        entities=entities,
+        edited_at=_timestamp(message, "edited"),
+        reactions=_reactions(message),
+        fwd_from_channel_id=_parse_id(message.get("forwarded_from_id"), "channel"),
+        fwd_from_name=str(forwarded_from) if forwarded_from is not None else None,
+        reply_to_message_id=_parse_id(message.get("reply_to_message_id")),
+        media_kind=media_kind,
+        media=media,
+    )
+
+
+def _chat_info(header: dict[str, Any], path: Path) -> ChannelInfo:
+    chat_id = _parse_id(header.get("id"))
+    if chat_id is None:
+        raise ExportFormatError(f"{path}: chat has no numeric id before its messages")
+    if chat_id < 0:  # some tools write the -100-prefixed form; tgmon keys on the bare id
+        text = str(-chat_id)
+        chat_id = int(text[3:]) if text.startswith("100") and len(text) > 3 else -chat_id
+    return ChannelInfo(channel_id=chat_id, title=header.get("name"))
+
+
+def read_export(
+    path: Path,
+    *,
+    handle: BinaryIO | None = None,
+    channel_types: Sequence[str] | None = None,
+) -> Iterator[ExportedMessage]:
+    """Stream every message of an export file, chat by chat, in file order.
+
+    Raises ExportFormatError for a file that is not an export at all; a single bad message is
+    yielded with `error` set so the caller decides whether to stop or skip it. Pass an open
+    `handle` to watch `handle.tell()` for progress.
+    """
+    wanted = set(channel_types) if channel_types is not None else _CHANNEL_TYPES | {None}
+    try:
+        if handle is not None:
+            yield from _stream(handle, path, wanted)
+        else:
+            with path.open("rb") as own:
+                yield from _stream(own, path, wanted)
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+        raise ExportFormatError(f"{path}: not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise ExportFormatError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _stream(handle: BinaryIO, path: Path, wanted: set[str | None]) -> Iterator[ExportedMessage]:
+    header: dict[str, Any] = {}
+    chat: ChannelInfo | None = None
+    index = -1
+    builder: Any = None
+    depth = 0
+    skip = False
+    saw_messages = False
+    for prefix, event, value in ijson.parse(handle, use_float=True):
+        if builder is not None:  # inside one message: feed it until its object closes
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if not skip:
+                builder.event(event, value)
+            if depth == 0:
+                if not skip:
+                    yield _message(chat, index, builder.value)
+                builder = None
+            continue
+        if prefix in _CHAT_PREFIXES and event == "start_map":  # next chat of a full export
+            header, chat, index = {}, None, -1
+        elif event in ("string", "number") and _is_header(prefix):
+            header[prefix.rsplit(".", 1)[-1]] = value
+        elif prefix in _MESSAGE_PREFIXES and event == "start_map":
+            saw_messages = True
+            if chat is None:
+                chat = _chat_info(header, path)
+            index += 1
+            skip = header.get("type") not in wanted
+            builder, depth = ijson.ObjectBuilder(), 1
+            if not skip:
+                builder.event(event, value)
+    if not saw_messages:
+        raise ExportFormatError(f"{path}: not a Telegram Desktop export (no 'messages' list found)")
+
+
+def _is_header(prefix: str) -> bool:
+    return prefix in _HEADER_KEYS or (
+        prefix.rsplit(".", 1)[0] in _CHAT_PREFIXES and prefix.rsplit(".", 1)[-1] in _HEADER_KEYS
+    )
+
+
+def _message(chat: ChannelInfo | None, index: int, message: Any) -> ExportedMessage:
+    assert chat is not None
+    if not isinstance(message, dict):
+        return ExportedMessage(chat, index, None, error="message is not an object")
+    kind = message.get("type", "message")
+    if kind != "message":
+        return ExportedMessage(chat, index, None, skipped=str(kind))
+    try:
+        return ExportedMessage(chat, index, message_to_post(chat.channel_id, message))
+    except ValueError as exc:
+        return ExportedMessage(chat, index, None, error=f"{exc}")
+
+
+class ExportSource:
+    """The Source interface over a set of export files (demo replays and tests)."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+
+    def _posts(self, channel_id: int) -> Iterator[ChannelPost]:
+        for path in self.paths:
+            for item in read_export(path):
+                if item.post is not None and item.channel.channel_id == channel_id:
+                    yield item.post
+
+    async def resolve(self, ref: str) -> ChannelInfo:
+        for path in self.paths:
+            for item in read_export(path):
+                info = item.channel
+                if ref.lstrip("@") in (str(info.channel_id), info.username, info.title):
+                    return info
+                break
+        raise ExportFormatError(f"channel {ref!r} is not in the export files")
+
+    async def history(
+        self, channel: ChannelInfo, after_id: int, limit: int | None = None
+    ) -> AsyncIterator[ChannelPost]:
+        count = 0
+        for post in sorted(self._posts(channel.channel_id), key=lambda p: p.message_id):
+            if post.message_id > after_id and (limit is None or count < limit):
+                count += 1
+                yield post
+
+    async def recent(self, channel: ChannelInfo, limit: int) -> AsyncIterator[ChannelPost]:
+        posts = sorted(self._posts(channel.channel_id), key=lambda p: p.message_id)
+        for post in posts[-limit:]:
+            yield post
+
+    async def listen(self, channels: Sequence[ChannelInfo], on_event: Any) -> None:
+        return None  # an export is a finished record: nothing arrives live

@@ -1,0 +1,119 @@
+"""The database behind tgmon: one URL, SQLite by default, PostgreSQL when asked.
+
+`Database` owns the engine (with SQLite's WAL, foreign keys and busy timeout), hands out
+transactional sessions, and brings the schema up to date with Alembic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, create_engine
+
+from monitor.errors import ConfigError, TgmonError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's recipe: let the
+    # driver autocommit and emit BEGIN ourselves (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def redact_url(url: str) -> str:
+    """Show a database URL without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database url>"
+
+
+class Database:
+    """An engine plus the operations every caller needs: sessions and schema upgrades."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise ConfigError(f"database.url: not a database URL: {redact_url(url)}") from exc
+        self.url = url
+        self.dialect = parsed.get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise ConfigError(
+                f"database.url: unsupported database {self.dialect!r} (use sqlite or postgresql)"
+            )
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def __repr__(self) -> str:
+        return f"Database({redact_url(self.url)})"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Yield a session whose work is committed on success and rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["engine"] = self.engine
+        return cfg
+
+    def upgrade(self, revision: str = "heads") -> None:
+        """Bring the schema to the newest revision (idempotent)."""
+        try:
+            command.upgrade(self.alembic_config(), revision)
+        except OperationalError as exc:
+            raise TgmonError(
+                f"database {redact_url(self.url)}: cannot upgrade schema: {exc.orig}"
+            ) from exc
+
+    def current_revisions(self) -> set[str]:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+
+    def table_names(self) -> list[str]:
+        return sorted(inspect(self.engine).get_table_names())
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,174 @@
+"""The tables tgmon keeps: channels, posts with their versions, matches, alerts and caches.
+
+Columns that analysts filter on are real columns; JSON holds only what is read whole
+(entities, reactions, media metadata). Telegram's own ids are `channel_id` / `message_id`;
+a row's own key is `id` — except Channel, whose key *is* the Telegram channel id.
+All timestamps are timezone-aware UTC and named `*_at`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import Json, UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Channel(SQLModel, table=True):
+    """A watched (or imported) channel, keyed by its Telegram id; usernames change."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    access_hash: int | None = Field(default=None, sa_type=BigInteger)
+    username: str | None = Field(default=None, index=True)
+    title: str | None = None
+    enabled: bool = True
+    mode: str = "poll"  # poll | live | import
+    poll_interval_s: int | None = None
+    last_message_id: int = Field(default=0, sa_type=BigInteger)
+    last_polled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = None
+    error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Scale-out: which worker holds this channel, and until when.
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Post(SQLModel, table=True):
+    """The current state of one channel message; its history lives in PostVersion."""
+
+    __table_args__ = (
+        UniqueConstraint("channel_id", "message_id", name="uq_post_channel_message"),
+        Index("ix_post_channel_posted", "channel_id", "posted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(sa_type=BigInteger, foreign_key="channel.id")
+    message_id: int = Field(sa_type=BigInteger)
+    posted_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    text: str = Field(default="", sa_type=Text)
+    entities: list[dict[str, Any]] | None = Field(default=None, sa_type=Json)
+    content_hash: str = Field(default="", index=True)
+    language: str | None = Field(default=None, index=True)
+    language_confidence: float | None = None
+    translation: str | None = Field(default=None, sa_type=Text)
+    translation_provider: str | None = None
+    # none (not needed) | pending | done | failed | skipped
+    translation_status: str = Field(default="pending", index=True)
+    translation_error: str | None = None
+    translation_attempts: int = 0
+    translation_next_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    translated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    views: int | None = Field(default=None, sa_type=BigInteger)
+    forwards: int | None = Field(default=None, sa_type=BigInteger)
+    replies: int | None = Field(default=None, sa_type=BigInteger)
+    reactions: dict[str, int] | None = Field(default=None, sa_type=Json)
+    fwd_from_channel_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    fwd_from_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    fwd_from_name: str | None = None
+    reply_to_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    grouped_id: int | None = Field(default=None, sa_type=BigInteger)
+    media_kind: str | None = Field(default=None, index=True)
+    media: dict[str, Any] | None = Field(default=None, sa_type=Json)
+    media_path: str | None = None
+    media_sha256: str | None = None
+    url: str | None = None
+    first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    version_count: int = 1
+
+
+class PostVersion(SQLModel, table=True):
+    """One text of a post as it was seen: version 1 is the original, then each edit."""
+
+    __table_args__ = (UniqueConstraint("post_id", "version", name="uq_postversion_post_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    version: int
+    text: str = Field(default="", sa_type=Text)
+    entities: list[dict[str, Any]] | None = Field(default=None, sa_type=Json)
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    captured_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Match(SQLModel, table=True):
+    """A watchlist rule that fired on a post's original text or its translation.
+
+    An edit that removes the match sets `removed_at`; the row stays as evidence.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "post_id", "watchlist", "rule", "text_source", name="uq_match_post_rule_source"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    watchlist: str = Field(index=True)
+    rule: str
+    severity: str = "info"
+    text_source: str = "original"  # original | translation
+    terms: list[str] = Field(default_factory=list, sa_type=Json)
+    spans: list[list[int]] = Field(default_factory=list, sa_type=Json)
+    post_version: int = 1
+    matched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Alert(SQLModel, table=True):
+    """An alert waiting in (or delivered from) the outbox; one per story per watchlist."""
+
+    __table_args__ = (UniqueConstraint("watchlist", "dedupe_key", name="uq_alert_dedupe"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist: str = Field(index=True)
+    severity: str = "info"
+    post_id: int = Field(foreign_key="post.id", index=True)
+    reason: str = "new"  # new | edited | deleted
+    dedupe_key: str
+    copies: list[int] = Field(default_factory=list, sa_type=Json)  # post ids of the same story
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = Field(default="pending", index=True)  # pending | sent | failed | suppressed
+    acked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One alert's delivery to one route: the retry state and the proof of sending."""
+
+    __table_args__ = (UniqueConstraint("alert_id", "route", name="uq_delivery_alert_route"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    route: str
+    status: str = Field(default="pending", index=True)  # pending | sending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_by: str | None = None
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    idempotency_key: str
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TranslationCache(SQLModel, table=True):
+    """A translation already paid for, keyed by (normalised text, source, target, provider)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # sha256 of the four parts
+    provider: str
+    source_lang: str
+    target_lang: str
+    translation: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    hits: int = 0
