@@ -1,0 +1,60 @@
+"""The `tgmon` command line: parse, load config, call one function, render.
+
+One module per topic under monitor/cli/; this file builds the root app and registers them.
+It is the only place that exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor.cli import data
+from monitor.cli.core import CliState, ErrorHandlingGroup
+
+app = typer.Typer(
+    cls=ErrorHandlingGroup,
+    help="tgmon — watch public Telegram channels: record, translate, match, alert.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Config file (default ./tgmon.toml, else the example)"),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Override data_dir from the config")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs")] = False,
+) -> None:
+    ctx.obj = CliState(config=config, data_dir=data_dir, debug=debug)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+# Commands, by topic. Each topic module owns its commands; register them here.
+app.command()(data.demo)
+app.command("import")(data.import_)
+app.add_typer(data.db_app, name="db")
+app.add_typer(data.config_app, name="config")
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,82 @@
+"""What every command module shares: the error-handling group, the CLI state, helpers.
+
+Every TgmonError becomes `error: <one line>` on stderr and its exit code; anything else
+shows a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
+
+from monitor import render
+from monitor.app import open_database
+from monitor.config import Settings, load_settings
+from monitor.errors import TgmonError
+from storage.database import Database
+
+
+class ErrorHandlingGroup(TyperGroup):
+    """Turns TgmonError into one line and an exit code, for every command and sub-command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TgmonError as exc:
+            state = ctx.find_object(CliState)
+            if state is not None and state.debug:
+                raise
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+@dataclass
+class CliState:
+    """Global options, and the settings/database loaded lazily from them."""
+
+    config: Path | None = None
+    data_dir: Path | None = None
+    debug: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config, data_dir=self.data_dir)
+        return self._settings
+
+    def database(self) -> Database:
+        if self._database is None:
+            self._database = open_database(self.settings())
+        return self._database
+
+
+def sub_app(help_text: str) -> typer.Typer:
+    """A command group (`tgmon db …`) with the same error handling as the root."""
+    return typer.Typer(cls=ErrorHandlingGroup, help=help_text, no_args_is_help=True)
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_object(CliState)
+    if obj is None:  # a sub-app invoked on its own (tests); defaults apply
+        obj = CliState()
+        ctx.obj = obj
+    return obj
+
+
+def file_progress() -> Progress:
+    """A transient progress bar on stderr, measured in bytes of the file being read."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=render.console(stderr=True),
+        transient=True,
+    )

@@ -1,0 +1,125 @@
+"""Commands over stored data and the schema: demo, import, db, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from monitor import render
+from monitor.app import build_pipeline, open_database
+from monitor.cli.core import file_progress, state, sub_app
+from monitor.config import masked_dump
+from monitor.errors import InputError
+from storage.database import redact_url
+
+db_app = sub_app("Database schema.")
+config_app = sub_app("Inspect and check configuration.")
+
+
+def _progress_callback(bar: Any, label: Any) -> Any:
+    tasks: dict[Path, Any] = {}
+
+    def progress(file: Path, done: int) -> None:
+        if file not in tasks:
+            tasks[file] = bar.add_task(label(file), total=file.stat().st_size)
+        bar.update(tasks[file], completed=done)
+
+    return progress
+
+
+def demo(ctx: typer.Context) -> None:
+    """Replay the bundled sample channels through the whole pipeline (offline, no Telegram).
+
+    Stores posts, versions, languages and matches in the configured database (SQLite under the
+    data dir by default) and prints what it stored and what fired. Safe to run twice.
+
+    Example: tgmon demo   ·   tgmon --data-dir /tmp/tgmon demo
+    """
+    from monitor.demo import run_demo
+
+    st = state(ctx)
+    settings = st.settings()
+    db = st.database()
+    with file_progress() as bar:
+        progress = _progress_callback(bar, lambda f: f.parent.name)
+        report = run_demo(settings, db, build_pipeline(settings, db), progress)
+    render.demo(render.console(), report)
+
+
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A result.json, or a folder of exports")],
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good messages of a partly bad file")
+    ] = False,
+    username: Annotated[
+        str | None,
+        typer.Option("--username", help="The channel's @username (exports do not record it)"),
+    ] = None,
+) -> None:
+    """Import Telegram Desktop exports (Export chat history → Machine-readable JSON).
+
+    Importing the same export twice adds nothing; an edited re-export adds versions. A bad
+    message stops the import with its file and index (earlier posts stay stored) unless
+    --skip-bad is given.
+
+    Example: tgmon import ~/Downloads/ChatExport_2026-11-20/result.json --username rybar
+    """
+    from monitor.importer import import_exports
+    from monitor.sources.export import find_exports, read_export
+
+    st = state(ctx)
+    settings = st.settings()
+    files = find_exports(path)
+    usernames: dict[int, str] = {}
+    if username:
+        if len(files) != 1:
+            raise InputError("--username needs a single export file, not a folder")
+        for item in read_export(files[0]):
+            usernames[item.channel.channel_id] = username.lstrip("@")
+            break
+    db = st.database()
+    with file_progress() as bar:
+        report = import_exports(
+            build_pipeline(settings, db),
+            path,
+            skip_bad=skip_bad,
+            usernames=usernames,
+            progress=_progress_callback(bar, str),
+        )
+    render.console().print(render.import_summary(report))
+    for example in report.bad_examples:
+        render.console(stderr=True).print(f"skipped: {example}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database schema to the newest version (also done at start)."""
+    db = open_database(state(ctx).settings())
+    revisions = ", ".join(sorted(db.current_revisions()))
+    typer.echo(f"schema up to date ({revisions}) in {redact_url(db.url)}")
+
+
+@db_app.command("status")
+def db_status(ctx: typer.Context) -> None:
+    """Show the database URL (password hidden) and its schema revision."""
+    db = open_database(state(ctx).settings(), upgrade=False)
+    revisions = ", ".join(sorted(db.current_revisions())) or "empty (run `tgmon db upgrade`)"
+    typer.echo(f"{redact_url(db.url)}: schema {revisions}")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Print the effective configuration as JSON, secrets masked."""
+    settings = state(ctx).settings()
+    typer.echo(f"# from {settings.source_path}")
+    typer.echo(render.as_json(masked_dump(settings)))
+
+
+@config_app.command("check")
+def config_check(ctx: typer.Context) -> None:
+    """Validate the configuration file and environment; exit 2 with one line if invalid."""
+    settings = state(ctx).settings()
+    typer.echo(f"{settings.source_path}: OK")
