@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
@@ -25,7 +24,7 @@ from storage.database import Database
 class ErrorHandlingGroup(TyperGroup):
     """Turns TgmonError into one line and an exit code, for every command and sub-command."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except TgmonError as exc:
@@ -51,10 +50,16 @@ class CliState:
             self._settings = load_settings(self.config, data_dir=self.data_dir)
         return self._settings
 
-    def database(self) -> Database:
+    def database(self, *, upgrade: bool = True) -> Database:
         if self._database is None:
-            self._database = open_database(self.settings())
+            self._database = open_database(self.settings(), upgrade=upgrade)
         return self._database
+
+    def close(self) -> None:
+        """Release database connections when the command ends."""
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
 
 
 def sub_app(help_text: str) -> typer.Typer:
@@ -67,6 +72,7 @@ def state(ctx: typer.Context) -> CliState:
     if obj is None:  # a sub-app invoked on its own (tests); defaults apply
         obj = CliState()
         ctx.obj = obj
+        ctx.call_on_close(obj.close)
     return obj
 
 

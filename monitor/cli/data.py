@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from monitor import render
-from monitor.app import build_pipeline, open_database
+from monitor.app import build_pipeline
 from monitor.cli.core import file_progress, state, sub_app
 from monitor.config import masked_dump
 from monitor.errors import InputError
 from storage.database import redact_url
 
-db_app = sub_app("Database schema.")
+db_app = sub_app("Database schema: create, migrate, inspect.")
 config_app = sub_app("Inspect and check configuration.")
 
 
@@ -97,7 +97,7 @@ def import_(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to the newest version (also done at start)."""
-    db = open_database(state(ctx).settings())
+    db = state(ctx).database()
     revisions = ", ".join(sorted(db.current_revisions()))
     typer.echo(f"schema up to date ({revisions}) in {redact_url(db.url)}")
 
@@ -105,7 +105,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("status")
 def db_status(ctx: typer.Context) -> None:
     """Show the database URL (password hidden) and its schema revision."""
-    db = open_database(state(ctx).settings(), upgrade=False)
+    db = state(ctx).database(upgrade=False)
     revisions = ", ".join(sorted(db.current_revisions())) or "empty (run `tgmon db upgrade`)"
     typer.echo(f"{redact_url(db.url)}: schema {revisions}")
 

@@ -221,7 +221,8 @@ def read_export(
             with path.open("rb") as own:
                 yield from _stream(own, path, wanted)
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
-        raise ExportFormatError(f"{path}: not valid JSON: {exc}") from None
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ExportFormatError(f"{path}: not valid JSON: {reason}") from None
     except OSError as exc:
         raise ExportFormatError(f"{path}: cannot read: {exc.strerror}") from None
 
