@@ -62,13 +62,12 @@ def run_demo(
     usernames = _usernames(first_root)
     first = ImportReport()
     for export in sorted(first_root.glob("*/result.json")):
-        first_part = import_exports(pipeline, export, usernames=usernames, progress=progress)
-        first.add(first_part)
-        first.files += first_part.files
-        first.skipped += first_part.skipped
+        first.merge(import_exports(pipeline, export, usernames=usernames, progress=progress))
     later = ImportReport()
-    if later_root.is_dir():
-        later = import_exports(pipeline, later_root, usernames=usernames, progress=progress)
+    if later_root.is_dir():  # a complete re-export: what it lacks was deleted meanwhile
+        later = import_exports(
+            pipeline, later_root, usernames=usernames, progress=progress, mark_missing_deleted=True
+        )
     report = DemoReport(database=db.url, first=first, later=later)
     _summarise(db, report, set(usernames))
     return report

@@ -10,10 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from monitor.errors import ExportFormatError
 from monitor.events import ChannelInfo, ChannelPost
 from monitor.pipeline import IngestReport, Pipeline
 from monitor.sources.export import find_exports, read_export
+from storage.models import Post
 
 BATCH_SIZE = 2000
 Progress = Callable[[Path, int], None]  # (file, bytes read so far)
@@ -27,6 +30,14 @@ class ImportReport(IngestReport):
     bad_examples: list[str] = field(default_factory=list)
     channels: dict[int, str] = field(default_factory=dict)
 
+    def merge(self, other: ImportReport) -> None:
+        self.add(other)
+        self.files += other.files
+        self.skipped += other.skipped
+        self.bad += other.bad
+        self.bad_examples.extend(other.bad_examples[: max(0, 5 - len(self.bad_examples))])
+        self.channels.update(other.channels)
+
 
 def import_exports(
     pipeline: Pipeline,
@@ -35,13 +46,36 @@ def import_exports(
     skip_bad: bool = False,
     usernames: dict[int, str] | None = None,
     progress: Progress | None = None,
+    mark_missing_deleted: bool = False,
 ) -> ImportReport:
-    """Import one export file or every result.json below a folder."""
+    """Import one export file or every result.json below a folder.
+
+    With `mark_missing_deleted`, each file is taken as a complete export of its channel: a stored
+    post whose id lies within the file's id range but is absent from it was deleted since.
+    """
     report = ImportReport()
     for file in find_exports(path):
-        _import_file(pipeline, file, report, skip_bad, usernames or {}, progress)
+        seen = _import_file(pipeline, file, report, skip_bad, usernames or {}, progress)
         report.files += 1
+        if mark_missing_deleted:
+            for channel_id, ids in seen.items():
+                report.deleted += _mark_missing(pipeline, channel_id, ids)
     return report
+
+
+def _mark_missing(pipeline: Pipeline, channel_id: int, seen: set[int]) -> int:
+    if not seen:
+        return 0
+    with pipeline.db.session() as session:
+        stored = session.execute(
+            select(Post.message_id).where(
+                Post.channel_id == channel_id,
+                Post.message_id.between(min(seen), max(seen)),  # type: ignore[attr-defined]
+                Post.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).scalars()
+        missing = sorted(set(stored) - seen)
+    return pipeline.delete(channel_id, missing).deleted if missing else 0
 
 
 def _import_file(
@@ -51,9 +85,11 @@ def _import_file(
     skip_bad: bool,
     usernames: dict[int, str],
     progress: Progress | None,
-) -> None:
+) -> dict[int, set[int]]:
+    """Import one file; return the message ids it holds, per channel (service ones included)."""
     batch: list[ChannelPost] = []
     channel: ChannelInfo | None = None
+    seen: dict[int, set[int]] = {}
 
     def flush() -> None:
         if channel is not None and batch:
@@ -69,6 +105,9 @@ def _import_file(
                     username = usernames.get(info.channel_id, info.username)
                     channel = ChannelInfo(info.channel_id, username, info.title)
                     report.channels[info.channel_id] = info.title or str(info.channel_id)
+                    ids = seen.setdefault(info.channel_id, set())
+                if item.message_id is not None:
+                    ids.add(item.message_id)
                 if item.error is not None:
                     where = f"{file}: message #{item.index}: {item.error}"
                     if not skip_bad:
@@ -88,3 +127,4 @@ def _import_file(
         flush()  # what was read before a failure is kept
     if progress is not None:
         progress(file, file.stat().st_size)
+    return seen

@@ -24,6 +24,8 @@ def import_summary(report: ImportReport) -> str:
         f"{report.new} new, {report.edited} updated, {report.unchanged} unchanged, "
         f"{report.skipped} skipped (service messages)"
     )
+    if report.deleted:
+        line += f", {report.deleted} marked deleted (missing from a complete export)"
     if report.bad:
         line += f", {report.bad} bad message(s) skipped"
     if report.stage_failures:

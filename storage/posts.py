@@ -123,6 +123,7 @@ def _existing(session: Session, channel_id: int, message_ids: Sequence[int]) -> 
                 Post.id,  # type: ignore[arg-type]
                 Post.message_id,
                 Post.text,
+                Post.edited_at,
                 Post.version_count,
                 Post.views,
                 Post.forwards,
@@ -181,7 +182,7 @@ def _upsert_channel(
         old = existing.get(message_id)
         if old is None:
             continue
-        if post.text != old.text:
+        if post.text != old.text and not _is_stale(post, old.edited_at):
             version = old.version_count + 1
             versions.append(_version(old.id, version, post, now))
             edits.append(_edit_params(old.id, version, post, now))
@@ -197,6 +198,13 @@ def _upsert_channel(
     if counters:
         session.execute(_COUNTER_STATEMENT, counters)
     return changes
+
+
+def _is_stale(post: ChannelPost, stored_edit: datetime | None) -> bool:
+    """True for a copy older than what is stored (an earlier export replayed after a later one)."""
+    if stored_edit is None:
+        return False
+    return post.edited_at is None or post.edited_at < stored_edit
 
 
 def _version(post_id: int, version: int, post: ChannelPost, now: datetime) -> dict[str, Any]:

@@ -90,3 +90,17 @@ def test_a_failing_stage_loses_no_post_and_leaves_nothing_half_written(
     with db.session() as s:
         assert s.get(Channel, 999) is None  # the stage's own writes were rolled back
     assert "stage explode failed for channel 42 messages 1..2" in caplog.text
+
+
+def test_complete_reexport_marks_missing_posts_deleted(db: Database, tmp_path: Path) -> None:
+    first = chat([message(i, f"post {i}") for i in range(1, 6)])
+    import_exports(Pipeline(db), write_export(tmp_path / "v1", first))
+    later = chat([message(i, f"post {i}") for i in (2, 3, 5, 6)])
+    report = import_exports(
+        Pipeline(db), write_export(tmp_path / "v2", later), mark_missing_deleted=True
+    )
+    assert (report.new, report.deleted) == (1, 1)  # 4 is gone; 1 is outside the file's id range
+    with db.session() as s:
+        deleted = s.exec(select(Post.message_id).where(Post.deleted_at.is_not(None))).all()
+        assert deleted == [4]
+        assert s.exec(select(func.count()).select_from(Post)).one() == 6  # nothing removed

@@ -48,7 +48,7 @@ def test_changed_text_adds_a_version_and_keeps_the_old_one(db: Database) -> None
     [change] = store(db, post(1, "Вторая версия", views=25, edited_at=T0 + timedelta(hours=1)))
     assert change.kind == "edited" and change.version == 2
     assert change.previous_text == "Первая версия"
-    store(db, post(1, "Третья версия"))
+    store(db, post(1, "Третья версия", edited_at=T0 + timedelta(hours=2)))
     with db.session() as s:
         row = s.exec(select(Post)).one()
         assert row.text == "Третья версия" and row.version_count == 3
@@ -102,3 +102,15 @@ def test_cursor_only_moves_forward(db: Database) -> None:
         ensure_channel(s, CHANNEL)
         assert advance_cursor(s, CHANNEL.channel_id, [5, 9, 7]) == 9
         assert advance_cursor(s, CHANNEL.channel_id, [3]) == 9
+
+
+def test_an_older_copy_replayed_later_is_not_an_edit(db: Database) -> None:
+    store(db, post(1, "исходный текст"))
+    store(db, post(1, "исправленный текст", edited_at=T0 + timedelta(hours=2)))
+    [change] = store(db, post(1, "исходный текст"))  # the first export imported again
+    assert change.kind == "unchanged"
+    [change] = store(db, post(1, "ранняя правка", edited_at=T0 + timedelta(hours=1)))
+    assert change.kind == "unchanged"
+    with db.session() as s:
+        assert s.exec(select(Post.text)).one() == "исправленный текст"
+        assert len(s.exec(select(PostVersion)).all()) == 2

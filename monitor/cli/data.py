@@ -58,6 +58,14 @@ def import_(
         str | None,
         typer.Option("--username", help="The channel's @username (exports do not record it)"),
     ] = None,
+    mark_missing_deleted: Annotated[
+        bool,
+        typer.Option(
+            "--mark-missing-deleted",
+            help="Treat each file as a complete export: stored posts within its id range that "
+            "it lacks are marked deleted (never removed)",
+        ),
+    ] = False,
 ) -> None:
     """Import Telegram Desktop exports (Export chat history → Machine-readable JSON).
 
@@ -88,6 +96,7 @@ def import_(
             skip_bad=skip_bad,
             usernames=usernames,
             progress=_progress_callback(bar, str),
+            mark_missing_deleted=mark_missing_deleted,
         )
     render.console().print(render.import_summary(report))
     for example in report.bad_examples:

@@ -47,6 +47,7 @@ class ExportedMessage:
     post: ChannelPost | None
     skipped: str | None = None  # "service" / "unsupported"
     error: str | None = None
+    message_id: int | None = None  # when readable, even for skipped or bad messages
 
 
 def find_exports(path: Path) -> list[Path]:
@@ -275,13 +276,15 @@ def _message(chat: ChannelInfo | None, index: int, message: Any) -> ExportedMess
     assert chat is not None
     if not isinstance(message, dict):
         return ExportedMessage(chat, index, None, error="message is not an object")
+    message_id = _parse_id(message.get("id"))
     kind = message.get("type", "message")
     if kind != "message":
-        return ExportedMessage(chat, index, None, skipped=str(kind))
+        return ExportedMessage(chat, index, None, skipped=str(kind), message_id=message_id)
     try:
-        return ExportedMessage(chat, index, message_to_post(chat.channel_id, message))
+        post = message_to_post(chat.channel_id, message)
     except ValueError as exc:
-        return ExportedMessage(chat, index, None, error=f"{exc}")
+        return ExportedMessage(chat, index, None, error=f"{exc}", message_id=message_id)
+    return ExportedMessage(chat, index, post, message_id=message_id)
 
 
 class ExportSource:
