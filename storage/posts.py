@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
 from monitor.events import ChannelInfo, ChannelPost
 from monitor.text import content_hash
+from storage.bulk import pg_bulk_insert
 from storage.models import Channel, Post, PostVersion, utcnow
 
 ChangeKind = Literal["new", "edited", "unchanged"]
@@ -104,14 +105,29 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
     """Insert rows not yet stored; return {message_id: post id} of the rows actually inserted."""
     if not rows:
         return {}
-    dialect = session.get_bind().dialect.name
     table = Post.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = insert.on_conflict_do_nothing(index_elements=["channel_id", "message_id"]).returning(
-        table.c.id, table.c.message_id
+    if session.get_bind().dialect.name == "postgresql":
+        result = pg_bulk_insert(
+            session,
+            table,
+            rows,
+            conflict=("channel_id", "message_id"),
+            returning=("id", "message_id"),
+        )
+        return {message_id: post_id for post_id, message_id in result}
+    stmt = (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=["channel_id", "message_id"])
+        .returning(table.c.id, table.c.message_id)
     )
-    result = session.execute(stmt, rows)
-    return {message_id: post_id for post_id, message_id in result.all()}
+    return {message_id: post_id for post_id, message_id in session.execute(stmt, rows).all()}
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        pg_bulk_insert(session, table, rows)
+    else:
+        session.execute(table.insert(), rows)
 
 
 def _existing(session: Session, channel_id: int, message_ids: Sequence[int]) -> dict[int, Any]:
@@ -192,7 +208,7 @@ def _upsert_channel(
                 counters.append(_counter_params(old.id, post, now))
             changes.append(PostChange(old.id, "unchanged", post, old.version_count))
     if versions:
-        session.execute(PostVersion.__table__.insert(), versions)  # type: ignore[attr-defined]
+        _insert_rows(session, PostVersion.__table__, versions)  # type: ignore[attr-defined]
     if edits:
         session.execute(_EDIT_STATEMENT, edits)
     if counters:
