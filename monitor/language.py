@@ -19,13 +19,18 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from monitor.text import normalise_text
 
+try:  # the better statistical step; langdetect alone still works without it
+    import lingua
+except ImportError:  # pragma: no cover - lingua is a declared dependency
+    lingua = None
+
 UNDETERMINED = "und"
 
 # Below this many letters nothing decides reliably ("ок", "+", "👍"): measured on the
 # labelled set, 3+ letters already carry a letter rule or a usable n-gram profile.
 MIN_LETTERS = 3
-# langdetect needs no more than this to decide; the tail of a long post only costs time.
-_LANGDETECT_MAX_CHARS = 600
+# A detector needs no more than this to decide; the tail of a long post only costs time.
+_SAMPLE_CHARS = 600
 # Trials langdetect averages (its default is 7). Fewer trials keep the stage fast; the
 # effect on accuracy is measured in bench/bench_language.py.
 _LANGDETECT_TRIALS = 3
@@ -38,7 +43,7 @@ class Detection:
 
     lang: str
     confidence: float
-    method: str  # "too-short" | "script" | "letters" | "langdetect"
+    method: str  # "too-short" | "script" | "letters" | "lingua" | "langdetect"
 
 
 # --- cleaning -----------------------------------------------------------------------------
@@ -93,13 +98,16 @@ _SCRIPT_LANGUAGE = {
 }
 
 
-def _dominant_script(letters: str) -> tuple[str | None, dict[str, int]]:
-    """Name the script most letters of the text are written in, with the counts."""
+_CYRILLIC = _SCRIPT_PATTERNS[0][1]
+
+
+def _dominant_script(letters: str) -> str | None:
+    """Name the script most letters of the text are written in (ties: first in the table)."""
     counts = {name: len(pattern.findall(letters)) for name, pattern in _SCRIPT_PATTERNS}
     if counts["kana"]:
-        return "kana", counts
+        return "kana"
     name, best = max(counts.items(), key=lambda item: item[1])
-    return (name if best else None), counts
+    return name if best else None
 
 
 # --- letter rules -------------------------------------------------------------------------
@@ -121,6 +129,12 @@ _RU_HARD_SIGN = re.compile("ъ(?=[еёюя])")
 _BG_HARD_SIGN = re.compile("ъ(?![еёюя])")
 _SR_WORD = re.compile(r"(?<!\w)је(?!\w)")
 _PERSIAN_URDU = re.compile("[پچژگکیۀےٹڈڑں]")
+# Frequent Belarusian words no Russian or Ukrainian text uses; they name short posts
+# written without ў (e.g. «Усё будзе добра», «Мова — гэта наш скарб»).
+_BELARUSIAN_WORDS = frozenset(
+    "гэта што будзе будзем дзякуй дзякуем сёння усё ўсё ёсць вельмі таксама яшчэ жыве каб "
+    "трэба дзень калі зноў навіны".split()
+)
 
 
 def _cyrillic_by_letters(text: str) -> str | None:
@@ -134,6 +148,9 @@ def _cyrillic_by_letters(text: str) -> str | None:
     folded = normalise_text(text)
     if "ў" in folded:
         return "be"
+    has_i_ = "и" in folded
+    if not has_i_ and not _BELARUSIAN_WORDS.isdisjoint(lowered.split()):
+        return "be"  # Belarusian has no и; Russian and Ukrainian rarely go a sentence without
     if any(ch in folded for ch in "ѓќѕ"):
         return "mk"
     if any(ch in folded for ch in "ђћ"):
@@ -145,7 +162,6 @@ def _cyrillic_by_letters(text: str) -> str | None:
     ru_be = folded.count("ы") + folded.count("э") + yo
     ru_hard = len(_RU_HARD_SIGN.findall(lowered))
     bg_hard = len(_BG_HARD_SIGN.findall(lowered))
-    has_i_ = "и" in folded
     if (i_letter or "'" in folded) and ru_be and not has_i_ and not uk_only:
         return "be"  # Belarusian writes і and ы/э/ё but never и
     if uk_only or i_letter:
@@ -157,53 +173,81 @@ def _cyrillic_by_letters(text: str) -> str | None:
     return None
 
 
-# --- langdetect ---------------------------------------------------------------------------
+# --- statistical step -----------------------------------------------------------------------
 
 # Candidates per situation. Cyrillic without deciding letters can only be Russian,
 # Ukrainian or Bulgarian here: Macedonian and Serbian were settled by ѓ ќ ѕ ђ ћ ј љ њ џ,
-# and letting langdetect pick "mk" for a two-word Russian phrase is the error to avoid.
-_CANDIDATES = {
+# and letting a detector pick "mk" for a two-word Russian phrase is the error to avoid.
+_CANDIDATES: dict[str, tuple[str, ...] | None] = {
     "cyrillic": ("bg", "ru", "uk"),
     "latin": ("cs", "de", "en", "es", "fr", "it", "nl", "pl", "pt", "ro", "tr"),
     "arabic": ("ar", "fa", "ur"),
-    "other": None,  # every profile langdetect ships
+    "other": None,  # every profile langdetect ships; lingua is not loaded for these
 }
 _ISO_639_1 = {"zh-cn": "zh", "zh-tw": "zh"}
 
-_factories: dict[str, DetectorFactory] = {}
-_factories_lock = threading.Lock()
+# lingua (n-grams up to five letters) tells Ukrainian without і/ї/є/ґ from Russian far
+# better than langdetect and is faster; langdetect stays for scripts outside the candidate
+# sets and for installs without lingua. bench/bench_language.py measures both.
+STATISTICAL_BACKENDS = ("lingua", "langdetect")
+# lingua's high-accuracy models (1- to 5-grams) cost ~125 MB for ru/uk/bg and ~330 MB for
+# the Latin set; trigram-only models were as accurate on en/fr at 60 MB, so only the
+# ru/uk decision, the one that matters, pays for the large models.
+_LINGUA_HIGH_ACCURACY = frozenset({"cyrillic"})
+DEFAULT_BACKEND = "lingua" if lingua is not None else "langdetect"
+
+_detectors: dict[tuple[str, str], object] = {}
+_detectors_lock = threading.Lock()
 
 
-def _factory(kind: str) -> DetectorFactory:
-    """Load the langdetect profiles for KIND once, in a fixed order, and keep them."""
-    factory = _factories.get(kind)
-    if factory is not None:
-        return factory
-    with _factories_lock:
-        factory = _factories.get(kind)
-        if factory is None:
-            names = _CANDIDATES[kind] or sorted(p.name for p in Path(PROFILES_DIRECTORY).iterdir())
-            factory = DetectorFactory()
-            profiles = Path(PROFILES_DIRECTORY)
-            factory.load_json_profile(
-                [(profiles / name).read_text(encoding="utf-8") for name in sorted(names)]
-            )
-            factory.set_seed(_SEED)
-            _factories[kind] = factory
+def _load(backend: str, kind: str) -> object:
+    """Build the detector for BACKEND and KIND once (thread-safe) and keep it."""
+    key = (backend, kind)
+    detector = _detectors.get(key)
+    if detector is not None:
+        return detector
+    with _detectors_lock:
+        detector = _detectors.get(key)
+        if detector is None:
+            detector = _build_lingua(kind) if backend == "lingua" else _build_langdetect(kind)
+            _detectors[key] = detector
+    return detector
+
+
+def _build_langdetect(kind: str) -> DetectorFactory:
+    """Load langdetect's profiles for KIND in a fixed order, seeded."""
+    profiles = Path(PROFILES_DIRECTORY)
+    names = _CANDIDATES[kind] or sorted(p.name for p in profiles.iterdir())
+    factory = DetectorFactory()
+    texts = [(profiles / name).read_text(encoding="utf-8") for name in sorted(names)]
+    factory.load_json_profile(texts)
+    factory.set_seed(_SEED)
     return factory
 
 
+def _build_lingua(kind: str) -> object:
+    """Build a lingua detector over KIND's candidates, models loaded up front."""
+    assert lingua is not None
+    codes = [lingua.IsoCode639_1.from_str(code) for code in _CANDIDATES[kind] or ()]
+    builder = lingua.LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
+    if kind not in _LINGUA_HIGH_ACCURACY:
+        builder = builder.with_low_accuracy_mode()
+    return builder.with_preloaded_language_models().build()
+
+
 def _langdetect(text: str, kind: str) -> tuple[str, float]:
-    """Run a fresh, seeded detector over the candidates for KIND.
+    """Run a fresh, seeded langdetect detector over the candidates for KIND.
 
     A detector per call owns its random generator, so concurrent calls cannot disturb each
     other's sequence and the answer never depends on what was detected before.
     """
-    sample = text[:_LANGDETECT_MAX_CHARS]
+    sample = text[:_SAMPLE_CHARS]
     letters = [ch for ch in sample if ch.isalpha()]
     if sum(ch.isupper() for ch in letters) * 2 > len(letters):
         sample = sample.lower()  # langdetect skips ALL-CAPS words; a shouting post has no others
-    detector = _factory(kind).create()
+    factory = _load("langdetect", kind)
+    assert isinstance(factory, DetectorFactory)
+    detector = factory.create()
     detector.n_trial = _LANGDETECT_TRIALS
     detector.append(sample)
     try:
@@ -216,33 +260,57 @@ def _langdetect(text: str, kind: str) -> tuple[str, float]:
     return _ISO_639_1.get(best.lang, best.lang), round(float(best.prob), 4)
 
 
+def _lingua(text: str, kind: str) -> tuple[str, float] | None:
+    """Ask lingua over KIND's candidates; None when it cannot say (no model, no n-gram)."""
+    if lingua is None or _CANDIDATES[kind] is None:
+        return None
+    detector = _load("lingua", kind)
+    ranked = detector.compute_language_confidence_values(text[:_SAMPLE_CHARS])  # type: ignore[attr-defined]
+    if not ranked or ranked[0].value <= 0.0:
+        return None
+    best = ranked[0]
+    return best.language.iso_code_639_1.name.lower(), round(float(best.value), 4)
+
+
+def _statistical(text: str, kind: str, backend: str) -> Detection:
+    """Settle what letters could not: lingua first (if chosen), langdetect otherwise."""
+    if backend == "lingua":
+        answer = _lingua(text, kind)
+        if answer is not None:
+            return Detection(answer[0], answer[1], "lingua")
+    lang, confidence = _langdetect(text, kind)
+    return Detection(lang, confidence, "langdetect")
+
+
 # --- the stage ----------------------------------------------------------------------------
 
 
 def detect_language(text: str) -> Detection:
     """Name the language of a post, or "und" when it has too few letters to tell."""
+    return _detect(text, DEFAULT_BACKEND)
+
+
+def _detect(text: str, backend: str) -> Detection:
+    """Run the stage with the statistical BACKEND (the benchmark compares both)."""
+    if backend not in STATISTICAL_BACKENDS:
+        raise ValueError(f"unknown language detection backend {backend!r}")
     cleaned = clean_text(text)
     letters = sum(ch.isalpha() for ch in cleaned)
     if letters < MIN_LETTERS:
         return Detection(UNDETERMINED, 0.0, "too-short")
-    script, counts = _dominant_script(cleaned)
+    script = _dominant_script(cleaned)
     if script in _SCRIPT_LANGUAGE:
         return Detection(_SCRIPT_LANGUAGE[script], 0.99, "script")
     if script == "han":
         return Detection("zh", 0.99, "script")
     if script == "cyrillic":
         # Latin brand names and quotes in a Cyrillic post only blur the profile.
-        cyrillic = " ".join(w for w in cleaned.split() if _SCRIPT_PATTERNS[0][1].search(w))
+        cyrillic = " ".join(w for w in cleaned.split() if _CYRILLIC.search(w))
         lang = _cyrillic_by_letters(cyrillic)
         if lang is not None:
             return Detection(lang, RULE_CONFIDENCE[lang], "letters")
-        lang, confidence = _langdetect(cyrillic, "cyrillic")
-        return Detection(lang, confidence, "langdetect")
-    if script == "arabic":
-        if not _PERSIAN_URDU.search(cleaned):
-            return Detection("ar", RULE_CONFIDENCE["ar"], "letters")
-        lang, confidence = _langdetect(cleaned, "arabic")
-        return Detection(lang, confidence, "langdetect")
-    kind = "latin" if script == "latin" else "other"
-    lang, confidence = _langdetect(cleaned, kind)
-    return Detection(lang, confidence, "langdetect")
+        return _statistical(cyrillic, "cyrillic", backend)
+    if script == "arabic" and not _PERSIAN_URDU.search(cleaned):
+        return Detection("ar", RULE_CONFIDENCE["ar"], "letters")
+    kind = script if script in ("latin", "arabic") else "other"
+    return _statistical(cleaned, kind, backend)
