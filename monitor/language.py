@@ -22,7 +22,9 @@ from monitor.text import normalise_text
 try:  # the better statistical step; langdetect alone still works without it
     import lingua
 except ImportError:  # pragma: no cover - lingua is a declared dependency
-    lingua = None
+    lingua = None  # type: ignore[assignment]
+
+__all__ = ["Detection", "clean_text", "detect_language"]
 
 UNDETERMINED = "und"
 
@@ -116,14 +118,17 @@ def _dominant_script(letters: str) -> str | None:
 # (bench/bench_language.py prints the counts), smoothed as (correct + 1) / (fired + 2) so
 # a rule that never failed on a few hundred posts is not reported as certain.
 RULE_CONFIDENCE = {
-    "be": 0.97,  # ў, or і beside ы/э/ё with no и
-    "uk": 0.99,  # ї є ґ, or і, with none of ы э ё
-    "ru": 0.99,  # ы э ё or ъ before е/ё/ю/я, with none of і ї є ґ ў
+    "be": 0.97,  # ў; or і/' beside ы/э/ё with no и; or a Belarusian-only word with no и
+    "uk": 0.99,  # ї є ґ, or і, with none of ы э ё ъ(е/ё/ю/я)
+    "ru": 0.98,  # ы э ё or ъ before е/ё/ю/я, with none of і ї є ґ ў
     "bg": 0.95,  # ъ before a consonant or at a word end, with none of ы э ё
     "mk": 0.9,  # ѓ ќ ѕ (not measured: no labelled Macedonian)
     "sr": 0.9,  # ђ ћ, or ј љ њ џ with «је» (not measured: no labelled Serbian)
-    "ar": 0.99,  # Arabic script without Persian/Urdu letters
+    "ar": 0.97,  # Arabic script without Persian/Urdu letters
 }
+# Scripts used by one language only here (Greek, Hebrew, Hangul, kana, Han...); no
+# labelled posts, so a fixed high value rather than a measured one.
+SCRIPT_CONFIDENCE = 0.99
 
 _RU_HARD_SIGN = re.compile("ъ(?=[еёюя])")
 _BG_HARD_SIGN = re.compile("ъ(?![еёюя])")
@@ -300,9 +305,9 @@ def _detect(text: str, backend: str) -> Detection:
         return Detection(UNDETERMINED, 0.0, "too-short")
     script = _dominant_script(cleaned)
     if script in _SCRIPT_LANGUAGE:
-        return Detection(_SCRIPT_LANGUAGE[script], 0.99, "script")
+        return Detection(_SCRIPT_LANGUAGE[script], SCRIPT_CONFIDENCE, "script")
     if script == "han":
-        return Detection("zh", 0.99, "script")
+        return Detection("zh", SCRIPT_CONFIDENCE, "script")
     if script == "cyrillic":
         # Latin brand names and quotes in a Cyrillic post only blur the profile.
         cyrillic = " ".join(w for w in cleaned.split() if _CYRILLIC.search(w))
