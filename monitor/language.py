@@ -50,9 +50,10 @@ class Detection:
 
 # --- cleaning -----------------------------------------------------------------------------
 
+# Links with a scheme or www., bare domains (lower-case top-level part, so «done.The» with a
+# missing space survives), and e-mail addresses.
 _URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b(?:[A-Za-z0-9-]+\.)+[a-z]{2,6}\b(?:/\S*)?|\S+@\S+\.\w+",
-    re.IGNORECASE,
+    r"(?i:https?://|www\.)\S+|\b(?:[A-Za-z0-9-]+\.)+[a-z]{2,6}\b(?:/\S*)?|\S+@\S+\.\w+"
 )
 _MENTION = re.compile(r"@\w+")
 _HASHTAG = re.compile(r"#(\w+)")
@@ -62,6 +63,10 @@ _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u067
 _LETTER = rf"[^\W\d_]|[{_MARKS}]"
 _WORD = re.compile(rf"(?:{_LETTER})+(?:['’ʼ`\-](?:{_LETTER})+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
+_QUOTED = re.compile(r'«[^«»]*»|„[^„“”]*[“”]|“[^“”]*”|"[^"\n]*"')
+# Quotes are left out only when the author's own words outside them carry the decision:
+# at least this many letters and a third of all letters.
+_MIN_OWN_LETTERS = 12
 
 
 def clean_text(text: str) -> str:
@@ -295,13 +300,26 @@ def detect_language(text: str) -> Detection:
     return _detect(text, DEFAULT_BACKEND)
 
 
+def _own_words(text: str) -> str:
+    """Clean the post, leaving out what it quotes when enough of the author's words remain.
+
+    Channels quote the other side in its own language («Слава Україні» in a Russian post,
+    «Мы придём» in a Ukrainian one); the language of a post is the one its author writes.
+    """
+    cleaned = clean_text(text)
+    if not _QUOTED.search(text):
+        return cleaned
+    outside = clean_text(_QUOTED.sub(" ", text))
+    own, total = (sum(ch.isalpha() for ch in part) for part in (outside, cleaned))
+    return outside if own >= _MIN_OWN_LETTERS and 3 * own >= total else cleaned
+
+
 def _detect(text: str, backend: str) -> Detection:
     """Run the stage with the statistical BACKEND (the benchmark compares both)."""
     if backend not in STATISTICAL_BACKENDS:
         raise ValueError(f"unknown language detection backend {backend!r}")
-    cleaned = clean_text(text)
-    letters = sum(ch.isalpha() for ch in cleaned)
-    if letters < MIN_LETTERS:
+    cleaned = _own_words(text)
+    if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
         return Detection(UNDETERMINED, 0.0, "too-short")
     script = _dominant_script(cleaned)
     if script in _SCRIPT_LANGUAGE:

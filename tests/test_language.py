@@ -65,6 +65,12 @@ HOLDOUT = _load("holdout.jsonl")
         # mixed posts take their main language
         ("Hello, друзья! Сегодня разбираем новые санкции ЕС", "ru"),
         ("Breaking: Білий дім оголосив про новий пакет допомоги, деталі згодом", "uk"),
+        # quotes in the other language do not decide when the author says enough
+        ("В Киеве прошла акция под лозунгом «Слава Україні», участники несли флаги", "ru"),
+        ("Пропагандисты опять врут: «Це наша земля», пишут они в своих каналах", "ru"),
+        ("Росіяни пишуть у своїх каналах: «Мы придём в Одессу». Не дочекаються.", "uk"),
+        ("Окупанти вивісили плакат „Россия здесь навсегда“ у центрі Херсона", "uk"),
+        ("«Слава Україні!»", "uk"),  # nothing outside the quote: the quote decides
     ],
 )
 def test_russian_and_ukrainian_traps(text: str, lang: str) -> None:
@@ -194,6 +200,8 @@ def test_detection_is_a_frozen_value() -> None:
         ("из-за погоды", "из-за погоды"),
         ("l'armée   française", "l'armée française"),
         ("𝐁𝐫𝐞𝐚𝐤𝐢𝐧𝐠 news", "Breaking news"),
+        ("It is done.The end, see BBC.com/news", "It is done The end see"),
+        ("HTTPS://X.COM/a WWW.Example.org текст", "текст"),
         ("  \n\t ", ""),
     ],
 )
