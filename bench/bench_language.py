@@ -100,6 +100,52 @@ def throughput(posts: list[Post], backend: str) -> float:
     return repeats * len(texts) / (time.perf_counter() - start)
 
 
+def langdetect_trials(posts: list[Post]) -> str:
+    """Accuracy and speed of the langdetect backend by number of averaged trials."""
+    import monitor.language as language
+
+    chosen = language._LANGDETECT_TRIALS
+    lines = ["| trials | accuracy (all posts) | posts/s |", "|---|---|---|"]
+    try:
+        for trials in (1, 3, 7):
+            language._LANGDETECT_TRIALS = trials
+            start = time.perf_counter()
+            found = [_detect(post.text, "langdetect").lang for _ in range(5) for post in posts]
+            rate = len(found) / (time.perf_counter() - start)
+            first = zip(found[: len(posts)], posts, strict=True)
+            good = sum(lang == post.lang for lang, post in first)
+            mark = " (used)" if trials == chosen else ""
+            lines.append(f"| {trials}{mark} | {_pct(good, len(posts))} | {rate:,.0f} |")
+    finally:
+        language._LANGDETECT_TRIALS = chosen
+    return "\n".join(lines)
+
+
+def long_post_rates(posts: list[Post], backend: str) -> str:
+    """Speed and accuracy on long posts, built by joining labelled posts of one language."""
+    by_lang: dict[str, list[str]] = {}
+    for post in posts:
+        by_lang.setdefault(post.lang, []).append(post.text)
+    results = []
+    for size in (10, 40):
+        joined = [
+            Post(" ".join(texts[i : i + size]), lang)
+            for lang in ("ru", "uk", "en")
+            for texts in [by_lang[lang]]
+            for i in range(0, len(texts) - size, size // 2)
+        ]
+        calls, start = 0, time.perf_counter()
+        while calls < 5_000:
+            for post in joined:
+                _detect(post.text, backend)
+            calls += len(joined)
+        rate = calls / (time.perf_counter() - start)
+        good = sum(_detect(p.text, backend).lang == p.lang for p in joined)
+        chars = sum(len(p.text) for p in joined) // len(joined)
+        results.append(f"~{chars:,} chars: {rate:,.0f} posts/s, {_pct(good, len(joined))} right")
+    return " · ".join(results)
+
+
 _COLD = """
 import time, psutil
 t0 = time.perf_counter()
@@ -149,6 +195,7 @@ def main() -> None:
             f"### Letter rules + {backend}\n\n| labelled set | accuracy |\n|---|---|\n{table}\n\n"
             + " · ".join(f"{name}: **{value}**" for name, value in errors.items())
             + f"\n\nSpeed: **{rate:,.0f} posts/s** (one process, ≥ {MIN_CALLS:,} calls)  \n"
+            f"Long posts (joined ru/uk/en posts): {long_post_rates(labelled, backend)}  \n"
             f"Cold start: {cold_start(backend)}"
         )
         if holdout:
@@ -157,6 +204,7 @@ def main() -> None:
                 f"Hold-out set, {backend}:\n\n| hold-out | accuracy |\n|---|---|\n{table}\n\n"
                 + " · ".join(f"{name}: **{value}**" for name, value in errors.items())
             )
+    parts.append("### langdetect: averaged trials (default 7)\n\n" + langdetect_trials(labelled))
     parts.append(
         "### Which step decided (default backend, labelled set)\n\n" + rule_precision(labelled)
     )
