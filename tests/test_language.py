@@ -221,7 +221,6 @@ def test_repeated_calls_give_the_same_answer(backend: str) -> None:
     assert all(_all_results(backend) == first for _ in range(3))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("backend", STATISTICAL_BACKENDS)
 def test_a_fresh_process_gives_the_same_answers(backend: str) -> None:
     script = (
