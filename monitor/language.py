@@ -133,7 +133,8 @@ def _dominant_script(cleaned: str) -> str | None:
 # (bench/bench_language.py prints the counts), smoothed as (correct + 1) / (fired + 2) so
 # a rule that never failed on a few hundred posts is not reported as certain.
 RULE_CONFIDENCE = {
-    "be": 0.97,  # ў; or і/' beside ы/э/ё with no и; or a Belarusian-only word with no и
+    "be": 0.97,  # ў (unless и without і: Uzbek); or і/' beside ы/э/ё with no и;
+    # or a Belarusian-only word with no и
     "uk": 0.99,  # ї є ґ, or і, with none of ы э ё ъ(е/ё/ю/я)
     "ru": 0.98,  # ы э ё or ъ before е/ё/ю/я, with none of і ї є ґ ў
     "bg": 0.95,  # ъ before a consonant or at a word end, with none of ы э ё
@@ -141,10 +142,15 @@ RULE_CONFIDENCE = {
     "sr": 0.9,  # ђ ћ, or ј љ њ џ with «је» (not measured: no labelled Serbian)
     "ar": 0.97,  # Arabic script without Persian/Urdu letters
 }
+# Central Asian and Turkic Cyrillic letters (not measured: no labelled posts). They matter
+# because Uzbek writes ў and Kazakh writes і: without this step both would pass for
+# Belarusian or Ukrainian.
+TURKIC_CONFIDENCE = 0.8
 # Scripts used by one language only here (Greek, Hebrew, Hangul, kana, Han...); no
 # labelled posts, so a fixed high value rather than a measured one.
 SCRIPT_CONFIDENCE = 0.99
 
+_TURKIC_LETTERS = re.compile("[әғқңөұүһҗҷӣӯҳ]")
 _MIXED_WORD = re.compile("[a-z][\u0400-\u04ff]|[\u0400-\u04ff][a-z]")
 _RU_HARD_SIGN = re.compile("ъ(?=[еёюя])")
 _BG_HARD_SIGN = re.compile("ъ(?![еёюя])")
@@ -158,6 +164,20 @@ _BELARUSIAN_WORDS = frozenset(
 )
 
 
+def _turkic_by_letters(folded: str) -> str:
+    """Name a Cyrillic text that has Central Asian letters by the letters it has."""
+    has = set(folded).__contains__
+    if has("ҷ") or has("ӣ") or has("ӯ"):
+        return "tg"
+    if has("ў") and (has("қ") or has("ғ") or has("ҳ")):
+        return "uz"
+    if has("ұ") or (has("ә") and (has("қ") or has("ғ"))) or has("қ") or has("ғ"):
+        return "kk"
+    if has("җ") or has("ә"):
+        return "tt"
+    return "ky" if has("ң") else "mn"
+
+
 def _cyrillic_by_letters(text: str) -> str | None:
     """Decide a Cyrillic text by letters only one language has, or None when they don't.
 
@@ -168,9 +188,12 @@ def _cyrillic_by_letters(text: str) -> str | None:
     yo = lowered.count("ё")
     # normalise_text walks every word; only a word mixing scripts needs it
     folded = normalise_text(text) if _MIXED_WORD.search(lowered) else lowered
-    if "ў" in folded:
-        return "be"
+    if _TURKIC_LETTERS.search(folded):
+        return _turkic_by_letters(folded)
     has_i_ = "и" in folded
+    if "ў" in folded:
+        # Uzbek writes ў and и but never і; Belarusian writes і and never и
+        return "uz" if has_i_ and "і" not in folded else "be"
     if not has_i_ and not _BELARUSIAN_WORDS.isdisjoint(lowered.split()):
         return "be"  # Belarusian has no и; Russian and Ukrainian rarely go a sentence without
     if any(ch in folded for ch in "ѓќѕ"):
@@ -348,7 +371,8 @@ def _detect(text: str, backend: str) -> Detection:
         cyrillic = " ".join(w for w in cleaned.split() if _CYRILLIC.search(w))
         lang = _cyrillic_by_letters(cyrillic)
         if lang is not None:
-            return Detection(lang, RULE_CONFIDENCE[lang], "letters")
+            confidence = RULE_CONFIDENCE.get(lang, TURKIC_CONFIDENCE)
+            return Detection(lang, confidence, "letters")
         return _statistical(cyrillic, "cyrillic", backend)
     if script == "arabic" and not _PERSIAN_URDU.search(cleaned):
         return Detection("ar", RULE_CONFIDENCE["ar"], "letters")

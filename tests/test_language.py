@@ -118,6 +118,10 @@ def test_no_labelled_russian_post_with_russian_letters_is_ukrainian(backend: str
         ("Какво мислите за новия закон?", "bg"),
         ("Ќе одиме утре на пазар", "mk"),
         ("Ђорђе је отишао кући", "sr"),
+        # Central Asian Cyrillic must not pass for Belarusian (ў) or Ukrainian (і)
+        ("Ўзбекистон Республикаси Президенти бугун Тошкентда учрашув ўтказди", "uz"),
+        ("Қазақстан Республикасының Президенті бүгін Астанада кездесу өткізді", "kk"),
+        ("Президенти Ҷумҳурии Тоҷикистон имрӯз дар Душанбе мулоқот анҷом дод", "tg"),
     ],
 )
 def test_other_cyrillic_languages(text: str, lang: str) -> None:
