@@ -8,6 +8,7 @@ were frozen and is reported separately: the labelled set also guided the rules.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -87,17 +88,21 @@ def rule_precision(posts: list[Post]) -> str:
     return "\n".join(lines)
 
 
-def throughput(posts: list[Post], backend: str) -> float:
-    """Posts per second over the labelled set repeated to at least MIN_CALLS calls."""
+def throughput(posts: list[Post], backend: str) -> tuple[float, float]:
+    """Posts per wall-clock second and per CPU second, over at least MIN_CALLS calls.
+
+    CPU time is the steadier figure when other processes share the machine.
+    """
     texts = [post.text for post in posts]
     repeats = -(-MIN_CALLS // len(texts))
     for text in texts:  # models loaded before the clock starts; cold start is measured apart
         _detect(text, backend)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(repeats):
         for text in texts:
             _detect(text, backend)
-    return repeats * len(texts) / (time.perf_counter() - start)
+    calls = repeats * len(texts)
+    return calls / (time.perf_counter() - start), calls / (time.process_time() - cpu_start)
 
 
 def langdetect_trials(posts: list[Post]) -> str:
@@ -134,15 +139,19 @@ def long_post_rates(posts: list[Post], backend: str) -> str:
             for texts in [by_lang[lang]]
             for i in range(0, len(texts) - size, size // 2)
         ]
-        calls, start = 0, time.perf_counter()
+        calls, start, cpu_start = 0, time.perf_counter(), time.process_time()
         while calls < 5_000:
             for post in joined:
                 _detect(post.text, backend)
             calls += len(joined)
         rate = calls / (time.perf_counter() - start)
+        cpu_rate = calls / (time.process_time() - cpu_start)
         good = sum(_detect(p.text, backend).lang == p.lang for p in joined)
         chars = sum(len(p.text) for p in joined) // len(joined)
-        results.append(f"~{chars:,} chars: {rate:,.0f} posts/s, {_pct(good, len(joined))} right")
+        results.append(
+            f"~{chars:,} chars: {rate:,.0f} posts/s ({cpu_rate:,.0f} per CPU s), "
+            f"{_pct(good, len(joined))} right"
+        )
     return " · ".join(results)
 
 
@@ -186,15 +195,18 @@ def main() -> None:
         + ", ".join(f"{lang} {counts[lang]}" for lang in LANGUAGES)
         + f"; {sum(len(p.text) < 40 for p in labelled)} under 40 chars. "
         f"Hold-out set (written after the rules were frozen): {len(holdout)} posts. "
-        f"Default backend: **{DEFAULT_BACKEND}**.",
+        f"Default backend: **{DEFAULT_BACKEND}**. Load average at start "
+        f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min): speeds fall when "
+        "other work shares the 2 cores.",
     ]
     for backend in STATISTICAL_BACKENDS:
         table, errors = accuracy_table(labelled, backend)
-        rate = throughput(labelled, backend)
+        rate, cpu_rate = throughput(labelled, backend)
         parts.append(
             f"### Letter rules + {backend}\n\n| labelled set | accuracy |\n|---|---|\n{table}\n\n"
             + " · ".join(f"{name}: **{value}**" for name, value in errors.items())
-            + f"\n\nSpeed: **{rate:,.0f} posts/s** (one process, ≥ {MIN_CALLS:,} calls)  \n"
+            + f"\n\nSpeed: **{rate:,.0f} posts/s** wall clock, {cpu_rate:,.0f} per CPU second "
+            f"(one process, ≥ {MIN_CALLS:,} calls)  \n"
             f"Long posts (joined ru/uk/en posts): {long_post_rates(labelled, backend)}  \n"
             f"Cold start: {cold_start(backend)}"
         )
