@@ -1,8 +1,8 @@
 """Measure the language stage: accuracy on the labelled set, ru↔uk errors, speed, cold start.
 
 Both statistical backends run over the same posts (letter rules are shared), so the table
-shows what lingua buys over seeded langdetect. `holdout.jsonl` was written after the rules
-were frozen and is reported separately: the labelled set also guided the rules.
+shows what lingua buys over seeded langdetect. `holdout.jsonl` was written after the main
+rules and never used to tune them; it is reported apart because the labelled set did guide them.
 """
 
 from __future__ import annotations
@@ -194,7 +194,8 @@ def main() -> None:
         f"Labelled set: {len(labelled)} posts "
         + ", ".join(f"{lang} {counts[lang]}" for lang in LANGUAGES)
         + f"; {sum(len(p.text) < 40 for p in labelled)} under 40 chars. "
-        f"Hold-out set (written after the rules were frozen): {len(holdout)} posts. "
+        f"Hold-out set (written after the main rules; never used to tune them): "
+        f"{len(holdout)} posts. "
         f"Default backend: **{DEFAULT_BACKEND}**. Load average at start "
         f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min): speeds fall when "
         "other work shares the 2 cores.",
