@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from monitor.config import Settings
 from monitor.pipeline import Pipeline, Stage
+from monitor.stages import LanguageStage, MatchListener, MatchStage
+from monitor.watchlist_registry import WatchlistRegistry
 from storage.database import Database
 
 
@@ -19,10 +21,25 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
     return db
 
 
-def build_stages(settings: Settings) -> list[Stage]:
-    """The stages after `store`, in order."""
+def match_listeners(settings: Settings) -> list[MatchListener]:
+    """Who hears about matches that became live or stopped firing."""
     return []
 
 
-def build_pipeline(settings: Settings, db: Database) -> Pipeline:
-    return Pipeline(db, build_stages(settings))
+def build_stages(settings: Settings, registry: WatchlistRegistry | None = None) -> list[Stage]:
+    """The stages after `store`, in order: language, then matching (which feeds alerts)."""
+    registry = registry or WatchlistRegistry(settings.watchlist_dirs())
+    return [
+        LanguageStage(),
+        MatchStage(
+            registry.matcher,
+            match_listeners(settings),
+            translation_language=settings.translation.target,
+        ),
+    ]
+
+
+def build_pipeline(
+    settings: Settings, db: Database, registry: WatchlistRegistry | None = None
+) -> Pipeline:
+    return Pipeline(db, build_stages(settings, registry))

@@ -45,11 +45,13 @@ def sync_matches(
     records: Sequence[MatchRecord],
     *,
     now: datetime | None = None,
+    only_watchlists: set[str] | None = None,
 ) -> MatchChanges:
     """Make the live matches of each evaluated (post id, text source) equal `records`.
 
     `evaluated` names every (post, text) the matcher looked at, including those with no hits,
-    so matches that stopped firing can be marked removed.
+    so matches that stopped firing can be marked removed. `only_watchlists` limits that to the
+    lists that were evaluated (re-running one list leaves the others' matches alone).
     """
     now = now or utcnow()
     scope = set(evaluated)
@@ -58,7 +60,9 @@ def sync_matches(
     for start in range(0, len(post_ids), _IN_CHUNK):
         chunk = post_ids[start : start + _IN_CHUNK]
         for row in session.exec(select(Match).where(Match.post_id.in_(chunk))):  # type: ignore[attr-defined]
-            if (row.post_id, row.text_source) in scope:
+            if (row.post_id, row.text_source) in scope and (
+                only_watchlists is None or row.watchlist in only_watchlists
+            ):
                 existing[(row.post_id, row.watchlist, row.rule, row.text_source)] = row
     changes = MatchChanges([], [], [])
     wanted: set[tuple[int, str, str, str]] = set()

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data
+from monitor.cli import data, watchlist
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ app.command()(data.demo)
 app.command("import")(data.import_)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.config_app, name="config")
+app.add_typer(watchlist.watchlist_app, name="watchlist")
 
 
 def main() -> None:

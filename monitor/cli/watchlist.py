@@ -1,0 +1,182 @@
+"""`tgmon watchlist …`: validate lists, dry-run one over history, apply one to history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import select
+
+from monitor import render
+from monitor.app import match_listeners
+from monitor.cli.core import CliState, state, sub_app
+from monitor.config import parse_duration
+from monitor.errors import InputError
+from monitor.events import ChannelInfo
+from monitor.matching import Hit, Matcher, compile_matcher
+from monitor.stages import match_posts
+from monitor.watchlists import Watchlist, load_watchlists, validate_watchlists
+from storage.models import Channel, Post, utcnow
+
+watchlist_app = sub_app("Keyword watchlists: validate, dry-run, apply to history.")
+_BATCH = 1000
+
+
+def _one(st: CliState, name: str) -> Watchlist:
+    lists = load_watchlists(st.settings().watchlist_dirs())
+    for watchlist in lists:
+        if watchlist.name == name:
+            return watchlist
+    known = ", ".join(sorted(w.name for w in lists)) or "none"
+    raise InputError(f"no watchlist named {name!r} (have: {known})")
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return utcnow() - parse_duration(value)
+    except ValueError as exc:
+        raise InputError(f"--since: {exc}") from None
+
+
+@watchlist_app.command("validate")
+def validate(ctx: typer.Context) -> None:
+    """Check every watchlist file; print each error with file, line and rule.
+
+    Example: tgmon watchlist validate
+    """
+    dirs = state(ctx).settings().watchlist_dirs()
+    watchlists, errors = validate_watchlists(dirs)
+    for error in errors:
+        typer.echo(f"error: {error}", err=True)
+    if errors:
+        raise typer.Exit(2)
+    rules = sum(len(w.rules) for w in watchlists)
+    typer.echo(f"{len(watchlists)} watchlist(s), {rules} rule(s) OK in {', '.join(map(str, dirs))}")
+
+
+def _highlight(text: str, spans: list[tuple[int, int]], width: int = 160) -> Text:
+    shown = Text(text.replace("\n", " "))
+    for start, end in spans:
+        shown.stylize("bold reverse", start, end)
+    if spans and len(text) > width:
+        first = max(0, spans[0][0] - width // 3)
+        shown = shown[first : first + width]
+    elif len(text) > width:
+        shown = shown[:width]
+    return shown
+
+
+def _scan(
+    st: CliState, matcher: Matcher, since: datetime | None
+) -> Iterator[tuple[Post, str, list[Hit]]]:
+    db = st.database()
+    with db.session() as session:
+        query = select(Post, Channel.username).join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
+        if since is not None:
+            query = query.where(Post.posted_at >= since)
+        query = query.order_by(Post.posted_at).execution_options(yield_per=_BATCH)
+        for post, username in session.execute(query):
+            channel = ChannelInfo(post.channel_id, username)
+            hits = matcher.match(post.text, language=post.language, channel=channel)
+            if post.translation:
+                hits += matcher.match(
+                    post.translation,
+                    language=st.settings().translation.target,
+                    channel=channel,
+                    text_source="translation",
+                )
+            if hits:
+                yield post, username or str(post.channel_id), hits
+
+
+def _rule_name(hit: Hit) -> str:
+    return hit.rule_label + (" (translation)" if hit.text_source == "translation" else "")
+
+
+@watchlist_app.command("test")
+def test(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Watchlist name")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only posts newer than, e.g. 7d")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many posts")] = 50,
+) -> None:
+    """Dry run: show which stored posts a watchlist would fire on, terms highlighted.
+
+    Nothing is written. Example: tgmon watchlist test wagner_mali --since 30d
+    """
+    st = state(ctx)
+    matcher = compile_matcher([_one(st, name)])
+    table = Table(title=f"{name}: posts that would fire")
+    for column in ("date", "channel", "rule", "text"):
+        table.add_column(column)
+    total = 0
+    for post, channel, hits in _scan(st, matcher, _since(since)):
+        total += 1
+        if total <= limit:
+            original = [s for h in hits if h.text_source == "original" for s in h.spans]
+            text = post.text if original else post.translation or ""
+            spans = original or [s for h in hits for s in h.spans]
+            rules = ", ".join(sorted({_rule_name(h) for h in hits}))
+            table.add_row(
+                f"{post.posted_at:%Y-%m-%d %H:%M}",
+                f"@{channel}/{post.message_id}",
+                rules,
+                _highlight(text, spans),
+            )
+    out = render.console()
+    out.print(table)
+    out.print(f"{total} post(s) would fire" + (f" (first {limit} shown)" if total > limit else ""))
+
+
+@watchlist_app.command("rematch")
+def rematch(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Watchlist name")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only posts newer than, e.g. 7d")
+    ] = None,
+    alert: Annotated[
+        bool, typer.Option("--alert", help="Also raise alerts for new matches")
+    ] = False,
+) -> None:
+    """Apply one watchlist to stored history: record matches (alerts only with --alert).
+
+    Example: tgmon watchlist rematch drones --since 30d
+    """
+    st = state(ctx)
+    settings = st.settings()
+    watchlist = _one(st, name)
+    matcher = compile_matcher([watchlist])
+    db = st.database()
+    with db.session() as session:
+        query = select(Post.id)  # type: ignore[call-overload]
+        if (start := _since(since)) is not None:
+            query = query.where(Post.posted_at >= start)
+        ids = list(session.execute(query).scalars())
+    added = removed = 0
+    listeners = match_listeners(settings) if alert else []
+    for offset in range(0, len(ids), _BATCH):
+        with db.session() as session:
+            changes = match_posts(
+                session,
+                matcher,
+                ids[offset : offset + _BATCH],
+                translation_language=settings.translation.target,
+                only_watchlists={watchlist.name},
+            )
+            for listener in listeners:
+                listener(session, changes)
+        added += len(changes.added)
+        removed += len(changes.removed)
+    typer.echo(
+        f"{name}: {len(ids)} post(s) checked, {added} new match(es), {removed} no longer matching"
+        + ("" if alert else " (no alerts raised; use --alert)")
+    )
