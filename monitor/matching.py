@@ -1,0 +1,376 @@
+"""Compile every watchlist into one `Matcher` and evaluate posts against it → `Hit`s.
+
+Pure: no I/O. All morphology happens at compile time (`monitor.morphology`), so matching a
+post is: split it into words, look each folded word up in one dictionary (cached per distinct
+word), then evaluate only the rules whose terms occurred. Cost per post barely grows with the
+number of terms. Spans point into the text the caller passed, for highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from monitor.morphology import (
+    MAX_SUFFIX,
+    SUFFIXES,
+    WORD,
+    WordPattern,
+    fold_word,
+    is_abbreviation,
+    split_words,
+    word_pattern,
+)
+from monitor.text import _fix_mixed_script  # the same look-alike repair normalise_text applies
+from monitor.watchlists import Rule, TermSpec, Watchlist, bare_channel_id, rule_label
+
+TextSource = Literal["original", "translation"]
+Span = tuple[int, int]
+_CACHE_LIMIT = 300_000
+
+
+class ChannelLike(Protocol):
+    """Anything naming a channel: `events.ChannelInfo`, a storage row, a test double."""
+
+    @property
+    def channel_id(self) -> int: ...
+
+    @property
+    def username(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule of one watchlist that fired on one text (original or translation)."""
+
+    watchlist: str
+    severity: str
+    rule_index: int  # 1-based position in the file
+    rule_id: str | None  # the rule's `id`, else its `name`, else None
+    rule_label: str  # "rule 2 (mali_ru)", for messages
+    terms: tuple[str, ...]  # the terms (as written in the list) or regex matches that fired
+    spans: tuple[Span, ...]  # (start, end) character offsets into the text given to match()
+    text_source: TextSource
+
+
+@dataclass(frozen=True)
+class _Term:
+    label: str
+    sequences: tuple[tuple[int, ...], ...]  # one word-pattern id sequence per spelling
+
+
+@dataclass(frozen=True)
+class _Rule:
+    watchlist: int
+    index: int
+    rule_id: str | None
+    label: str
+    kind: str
+    terms: tuple[int, ...]
+    within: int
+    regex: re.Pattern[str] | None
+    excluded_by: tuple[int, ...]  # rule-level `not` terms
+    channels: frozenset[str | int] | None
+    languages: frozenset[str] | None
+    text: str
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    first: int  # word index
+    last: int
+    span: Span
+
+
+class Matcher:
+    """All watchlists compiled together; call `match()` once per post text."""
+
+    def __init__(self, watchlists: Sequence[Watchlist]) -> None:
+        self.watchlists = tuple(watchlists)
+        self._patterns: list[WordPattern] = []
+        self._pattern_ids: dict[WordPattern, int] = {}
+        self._terms: list[_Term] = []
+        self._term_ids: dict[tuple[object, ...], int] = {}
+        self._rules: list[_Rule] = []
+        self._list_excluded_by: list[tuple[int, ...]] = []
+        for number, watchlist in enumerate(self.watchlists):
+            self._list_excluded_by.append(tuple(self._term(t) for t in watchlist.not_))
+            for index, rule in enumerate(watchlist.rules, start=1):
+                self._rules.append(self._compile_rule(number, index, rule, watchlist))
+        self._index_words()
+        self._rules_by_term: dict[int, list[int]] = defaultdict(list)
+        for number, rule in enumerate(self._rules):
+            for term in rule.terms:
+                self._rules_by_term[term].append(number)
+        self._regex_rules = [n for n, rule in enumerate(self._rules) if rule.regex is not None]
+        self._word_cache: dict[str, tuple[int, ...]] = {}
+        # raw word → {pattern id: languages in which this word is a different word}
+        self._word_homographs: dict[str, dict[int, frozenset[str]]] = {}
+
+    @property
+    def term_count(self) -> int:
+        """Distinct terms (with their spellings) across all lists."""
+        return len(self._terms)
+
+    # --- compiling ---------------------------------------------------------------------
+
+    def _pattern(self, pattern: WordPattern) -> int:
+        number = self._pattern_ids.get(pattern)
+        if number is None:
+            number = self._pattern_ids[pattern] = len(self._patterns)
+            self._patterns.append(pattern)
+        return number
+
+    def _term(self, spec: TermSpec, label: str | None = None) -> int:
+        key = (spec.spellings, spec.exact, spec.translit)
+        number = self._term_ids.get(key)
+        if number is not None:
+            return number
+        sequences = []
+        for spelling in spec.spellings:
+            exact = spec.exact or is_abbreviation(spelling)
+            words = split_words(spelling)
+            patterns = tuple(
+                self._pattern(word_pattern(w, exact=exact, translit=spec.translit and not exact))
+                for w in words
+            )
+            sequences.append(patterns)
+        number = self._term_ids[key] = len(self._terms)
+        self._terms.append(_Term(label or spec.term, tuple(dict.fromkeys(sequences))))
+        return number
+
+    def _compile_rule(self, number: int, index: int, rule: Rule, watchlist: Watchlist) -> _Rule:
+        within = 0
+        regex = None
+        if rule.any is not None or rule.all is not None:
+            terms = tuple(self._term(t) for t in (rule.any or rule.all or ()))
+        elif rule.phrase is not None:
+            terms = (self._term(TermSpec(term=rule.phrase)),)
+        elif rule.near is not None:
+            terms = tuple(self._term(t) for t in rule.near.terms)
+            within = rule.near.within
+        else:
+            terms = ()
+            regex = re.compile(rule.regex or "", re.IGNORECASE)
+        channels = _pick(rule, watchlist, "channels")
+        languages = _pick(rule, watchlist, "languages")
+        return _Rule(
+            watchlist=number,
+            index=index,
+            rule_id=rule.id or rule.name,
+            label=rule_label(rule, index),
+            kind=rule.kind,
+            terms=terms,
+            within=within,
+            regex=regex,
+            excluded_by=tuple(self._term(t) for t in rule.not_),
+            channels=frozenset(channels) if channels is not None else None,
+            languages=frozenset(languages) if languages is not None else None,
+            text=_pick(rule, watchlist, "text") or "both",
+        )
+
+    def _index_words(self) -> None:
+        self._forms: dict[str, list[int]] = defaultdict(list)
+        self._homographs: dict[str, dict[int, frozenset[str]]] = defaultdict(dict)
+        self._stems: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        for number, pattern in enumerate(self._patterns):
+            for form in pattern.forms:
+                self._forms[form].append(number)
+            for stem, kind in pattern.stems:
+                self._stems[stem].append((number, SUFFIXES[kind]))
+            for form in {form for form, _ in pattern.homographs}:
+                languages = frozenset(lang for f, lang in pattern.homographs if f == form)
+                self._homographs[form][number] = languages
+        self._single: dict[int, list[int]] = defaultdict(list)
+        self._multi: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
+        for number, term in enumerate(self._terms):
+            for sequence in term.sequences:
+                if len(sequence) == 1:
+                    self._single[sequence[0]].append(number)
+                elif sequence:
+                    self._multi[sequence[0]].append((number, sequence))
+
+    # --- matching ----------------------------------------------------------------------
+
+    def _word_patterns(self, word: str) -> tuple[int, ...]:
+        """Pattern ids a post word matches; cached, since posts repeat most of their words."""
+        folded = fold_word(word)
+        found = set(self._forms.get(folded, ()))
+        for cut in range(max(1, len(folded) - MAX_SUFFIX), len(folded) + 1):
+            candidates = self._stems.get(folded[:cut])
+            if candidates:
+                ending = folded[cut:]
+                found.update(number for number, endings in candidates if ending in endings)
+        result = tuple(sorted(found))
+        if len(self._word_cache) >= _CACHE_LIMIT:
+            self._word_cache.clear()
+        self._word_cache[word] = result
+        homographs = self._homographs.get(folded)
+        if homographs and found.intersection(homographs):
+            self._word_homographs[word] = homographs
+        return result
+
+    def _occurrences(self, text: str, language: str | None) -> dict[int, list[_Occurrence]]:
+        words = list(WORD.finditer(text))
+        cache = self._word_cache
+        found = [cache.get(m.group()) for m in words]
+        for i, ids in enumerate(found):
+            if ids is None:
+                found[i] = self._word_patterns(words[i].group())
+        if language and self._word_homographs:
+            for i, ids in enumerate(found):
+                homographs = self._word_homographs.get(words[i].group())
+                if homographs:
+                    # «мали» in a Ukrainian post is "had", not Mali
+                    found[i] = tuple(p for p in ids or () if language not in homographs.get(p, ()))
+        occurrences: dict[int, list[_Occurrence]] = defaultdict(list)
+        for i, ids in enumerate(found):
+            for pattern in ids or ():
+                for term in self._single.get(pattern, ()):
+                    occurrences[term].append(_Occurrence(i, i, words[i].span()))
+                for term, sequence in self._multi.get(pattern, ()):
+                    last = i + len(sequence) - 1
+                    if last < len(found) and all(
+                        sequence[k] in (found[i + k] or ()) for k in range(1, len(sequence))
+                    ):
+                        span = (words[i].start(), words[last].end())
+                        occurrences[term].append(_Occurrence(i, last, span))
+        return occurrences
+
+    def match(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        channel: ChannelLike | None = None,
+        text_source: TextSource = "original",
+    ) -> list[Hit]:
+        """Evaluate one text against every rule; return the rules that fired, in list order.
+
+        `language` is the language of `text` (for a translation, the target language);
+        rules scoped to languages never fire when it is unknown.
+        """
+        if not text:
+            return []
+        occurrences = self._occurrences(text, language.lower() if language else None)
+        candidates = {n for term in occurrences for n in self._rules_by_term.get(term, ())}
+        candidates.update(self._regex_rules)
+        folded: str | None = None
+        hits = []
+        for number in sorted(candidates):
+            rule = self._rules[number]
+            if not _in_scope(rule, language, channel, text_source):
+                continue
+            excluded = self._list_excluded_by[rule.watchlist] + rule.excluded_by
+            if any(term in occurrences for term in excluded):
+                continue
+            if rule.regex is not None:
+                folded = folded if folded is not None else fold_aligned(text)
+                found = _regex_result(rule.regex, folded, text)
+            else:
+                found = _evaluate(rule, occurrences)
+                if found is not None:
+                    found = (tuple(self._terms[t].label for t in found[0]), found[1])
+            if found is None:
+                continue
+            labels, spans = found
+            watchlist = self.watchlists[rule.watchlist]
+            hits.append(Hit(watchlist.name, watchlist.severity, rule.index, rule.rule_id,
+                            rule.label, labels, spans, text_source))
+        return hits
+
+
+def _pick(rule: Rule, watchlist: Watchlist, key: str) -> object:
+    """A rule's own scope replaces the list's scope for that key."""
+    own = getattr(rule, key)
+    return own if own is not None else getattr(watchlist, key)
+
+
+def _in_scope(rule: _Rule, language: str | None, channel: ChannelLike | None,
+              text_source: TextSource) -> bool:
+    if rule.text != "both" and rule.text != text_source:
+        return False
+    if rule.languages is not None and (language is None or language.lower() not in rule.languages):
+        return False
+    if rule.channels is not None:
+        if channel is None:
+            return False
+        username = (channel.username or "").lstrip("@").casefold()
+        if bare_channel_id(channel.channel_id) not in rule.channels and (
+            not username or username not in rule.channels
+        ):
+            return False
+    return True
+
+
+def _evaluate(rule: _Rule, occurrences: dict[int, list[_Occurrence]]
+              ) -> tuple[tuple[int, ...], tuple[Span, ...]] | None:
+    present = [t for t in rule.terms if t in occurrences]
+    if rule.kind == "all" and len(present) < len(rule.terms):
+        return None
+    if not present:
+        return None
+    if rule.kind == "near":
+        if len(present) < 2:
+            return None
+        spans = _near_spans(occurrences[rule.terms[0]], occurrences[rule.terms[1]], rule.within)
+        return (rule.terms, spans) if spans else None
+    spans = sorted({o.span for t in present for o in occurrences[t]})
+    return tuple(present), tuple(spans)
+
+
+def _near_spans(left: Iterable[_Occurrence], right: Iterable[_Occurrence], within: int
+                ) -> tuple[Span, ...]:
+    """Spans of both terms wherever at most `within` words lie between them."""
+    spans: set[Span] = set()
+    rights = list(right)
+    for a in left:
+        for b in rights:
+            if a.span == b.span:
+                continue
+            between = (b.first - a.last - 1) if b.first > a.last else (a.first - b.last - 1)
+            if between <= within:
+                spans.update((a.span, b.span))
+    return tuple(sorted(spans))
+
+
+def _regex_result(pattern: re.Pattern[str], folded: str, original: str
+                  ) -> tuple[tuple[str, ...], tuple[Span, ...]] | None:
+    spans = tuple(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    if not spans:
+        return None
+    return tuple(dict.fromkeys(original[s:e] for s, e in spans)), spans
+
+
+class _CharFold(dict[int, str]):
+    """str.translate table folding one character to one: lower case, ё→е, NFKC where 1:1."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        if len(folded) != 1:
+            folded = char.lower() if len(char.lower()) == 1 else char
+        folded = folded.replace("ё", "е")
+        self[code] = folded
+        return folded
+
+
+_CHAR_FOLD = _CharFold()
+
+
+def fold_aligned(text: str) -> str:
+    """Fold a post for regex rules without moving characters: spans stay valid in the original."""
+    folded = text.translate(_CHAR_FOLD)
+    return WORD.sub(lambda m: _fix_mixed_script(m.group()), folded)
+
+
+def compile_matcher(watchlists: Sequence[Watchlist]) -> Matcher:
+    """Compile all lists into one matcher (expands every term once; ~ms per term)."""
+    return Matcher(watchlists)
+
+
+__all__ = ["ChannelLike", "Hit", "Matcher", "TextSource", "compile_matcher", "fold_aligned"]

@@ -1,0 +1,200 @@
+"""Turn one watchlist word into every form a post may use, decided once, when lists compile.
+
+Posts are never lemmatised: a term word becomes a `WordPattern` (exact folded forms from the
+pymorphy3 ru/uk dictionaries, plus `stem + allowed ending` rules for names the dictionaries do
+not know and for derived words like «вагнеровцы» / «малийский»), and matching a post is then
+dictionary look-ups. Bare Snowball stems are not used: they make «Мали» match «малые», «мало».
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.text import normalise_text
+from monitor.translit import cyrillic_spellings, is_cyrillic, is_latin, latin_spellings
+
+# Word characters, combining marks (decomposed «й», «ё»), invisible joiners and in-word
+# apostrophes (Ukrainian «м'ясо», English "Wagner's"). `_` splits: #ЧВК_Вагнер is two words.
+WORD = re.compile(
+    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]|['’ʼ`](?=[^\W_]))*"
+)
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
+_VOWELS = set("аеиоуыэюяіїєaeiouy")
+_PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
+
+# Endings by stem class; "" means the stem itself. Russian and Ukrainian together.
+_ADJ = ("ий", "ый", "ой", "ая", "ое", "ие", "ые", "ого", "ому", "им", "ым", "ом", "ую", "ими",
+        "ыми", "их", "ых", "ої", "ій", "а", "е", "і", "у", "ою", "ім")
+_DEMONYM = ("ец", "цы", "ца", "цу", "цем", "це", "цев", "цам", "цами", "цах", "ець", "ці",
+            "ців", "цям", "цями", "цях", "цю", "цеві", "ця")
+SUFFIXES: dict[str, frozenset[str]] = {
+    # after a hard consonant: вагнер-а, -у, -ом, -ы, -ов, uk -і, -ові, -ів
+    "hard": frozenset(("", "а", "у", "ом", "е", "ы", "и", "ов", "ам", "ами", "ах", "і", "ові",
+                       "ів", "ою", "ой", "ем", "еві", "ям", "ях")),
+    # stems of -а/-я words: менак-а, -и, -е, -у, -ой
+    "a": frozenset(("а", "ы", "и", "е", "у", "ой", "ою", "ам", "ами", "ах", "і", "ой", "ею")),
+    "ya": frozenset(("я", "и", "е", "ю", "ей", "ею", "ям", "ями", "ях", "і", "ї", "єю")),
+    # stems of -ь words: кидал-ь, -я, -ю, -ем
+    "soft": frozenset(("ь", "я", "ю", "ем", "е", "и", "ей", "ям", "ями", "ях", "ью", "і",
+                       "ів", "еві", "ю")),
+    # derived from a consonant-final name: вагнер-овцы, -овский, туарег-ский, вагнер-івці
+    "derive_consonant": frozenset(
+        [d + e for d in ("ов", "ев", "ів") for e in _DEMONYM]
+        + [d + s + e for d in ("ов", "ев", "ів", "") for s in ("ск", "ськ") for e in _ADJ]
+    ),
+    # derived from a vowel-final name: мали-йский, мали-йцы, малі-йський
+    "derive_vowel": frozenset(
+        ["й" + e for e in _DEMONYM] + ["й" + s + e for s in ("ск", "ськ") for e in _ADJ]
+    ),
+    # no "-ian": Nigerian is Nigeria, not Niger
+    "latin_consonant": frozenset(("", "s", "es", "'s", "ien", "iens")),
+    "latin_vowel": frozenset(("", "s", "'s", "an", "ans", "n", "ns")),
+    "latin_y": frozenset(("", "s", "'s", "ies")),
+}
+MAX_SUFFIX = max(len(s) for group in SUFFIXES.values() for s in group)
+MIN_STEM = 3
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """What one term word matches: exact folded forms, or a stem followed by an allowed ending."""
+
+    forms: frozenset[str]
+    stems: frozenset[tuple[str, str]]  # (stem, key of SUFFIXES)
+    # (form, language): the form is another word in that language («мали» = "had" in uk)
+    homographs: frozenset[tuple[str, str]] = frozenset()
+
+    def matches(self, folded: str) -> bool:
+        """Whether a folded post word is one of this word's forms (used by tests and tools)."""
+        if folded in self.forms:
+            return True
+        return any(folded.startswith(stem) and folded[len(stem):] in SUFFIXES[kind]
+                   for stem, kind in self.stems)
+
+
+def fold_word(word: str) -> str:
+    """Fold one post or term word exactly as `normalise_text` does, minus invisible characters."""
+    return normalise_text(_INVISIBLE.sub("", word).translate(_APOSTROPHES))
+
+
+def split_words(text: str) -> list[str]:
+    """Split a term into folded words, the same way posts are split."""
+    return [w for w in (fold_word(m.group()) for m in WORD.finditer(text)) if w]
+
+
+@functools.cache
+def _analysers() -> tuple[Any, Any]:
+    """Load the pymorphy3 analysers once per process (about half a second)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru"), pymorphy3.MorphAnalyzer(lang="uk")
+
+
+def _homograph_languages(word: str) -> set[str]:
+    """Languages in which the dictionary knows `word` only as a form of some other word."""
+    languages = set()
+    for language, analyser in zip(("ru", "uk"), _analysers(), strict=True):
+        known = [p for p in analyser.parse(word) if p.is_known]
+        if known and not any(p.normal_form == word or "nomn" in p.tag for p in known):
+            languages.add(language)
+    return languages
+
+
+def _dictionary_parses(word: str) -> Iterator[Any]:
+    """Parses the dictionaries know in which `word` is a base form (or a nominative).
+
+    A term is written in its dictionary form; other readings are traps: Ukrainian «мали» is
+    the past tense of «мати» ("had"), which must not pull in «мав», «має», «мати».
+    """
+    for analyser in _analysers():
+        for parse in analyser.parse(word):
+            if parse.is_known and (parse.normal_form == word or "nomn" in parse.tag):
+                yield parse
+
+
+def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
+    forms = {word}
+    if _homograph_languages(word) == {"ru", "uk"}:
+        return forms, set()  # an inflected form of something else everywhere: match it literally
+    stems: set[tuple[str, str]] = set()
+    parses = list(_dictionary_parses(word))
+    proper = not parses or any(_PROPER & parse.tag.grammemes for parse in parses)
+    declinable = not parses or not all("Fixd" in parse.tag for parse in parses)
+    for parse in parses:
+        forms.update(fold_word(lexeme.word) for lexeme in parse.lexeme)
+    base = parses[0].normal_form if parses else word
+    if proper and declinable:
+        stems.update(_inflection_stems(base))
+    if proper and len(base) >= 4 or len(base) >= 5 and parses and parses[0].tag.POS == "NOUN":
+        kind = "derive_vowel" if base[-1] in _VOWELS else "derive_consonant"
+        stem = base[:-1] if base[-1] in "ьй" else base
+        stems.add((stem, kind))
+    return forms, stems
+
+
+def _inflection_stems(base: str) -> set[tuple[str, str]]:
+    """Endings for names the dictionaries lack or decline only in Russian (Ukrainian -і, -ові)."""
+    last = base[-1]
+    if last in "ая" and len(base) >= 5:
+        return {(base[:-1], "a" if last == "а" else "ya")}
+    if last in "ьй" and len(base) >= 4:
+        return {(base[:-1], "soft")}
+    if last not in _VOWELS and len(base) >= MIN_STEM + 1:
+        return {(base, "hard")}
+    return set()  # vowel-final foreign names (Гао, Тимбукту, Мали) do not decline
+
+
+def _latin_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
+    if len(word) < 4 or not word.isalpha():
+        return {word}, set()
+    kind = "latin_y" if word.endswith("y") else (
+        "latin_vowel" if word[-1] in _VOWELS else "latin_consonant")
+    stem = word[:-1] if kind == "latin_y" else word
+    return {word}, {(stem, kind)}
+
+
+@functools.lru_cache(maxsize=100_000)
+def word_pattern(word: str, *, exact: bool = False, translit: bool = True) -> WordPattern:
+    """Every form of one folded term word, in both scripts unless `exact`."""
+    if exact or not word.replace("'", "").isalpha():
+        return WordPattern(frozenset({word}), frozenset())
+    forms: set[str] = set()
+    stems: set[tuple[str, str]] = set()
+    homographs: set[tuple[str, str]] = set()
+    spellings = [word]
+    if translit:
+        spellings += latin_spellings(word) + cyrillic_spellings(word)
+    for spelling in spellings:
+        if is_cyrillic(spelling):
+            more_forms, more_stems = _cyrillic_pattern(spelling)
+            homographs.update((spelling, lang) for lang in _homograph_languages(spelling))
+            base = _base_form(spelling) if spelling == word and translit else spelling
+            for latin in latin_spellings(base) if base != spelling else ():
+                # romanise the base form too: «туареги» → tuareg, touareg(s)
+                latin_forms, latin_stems = _latin_pattern(latin)
+                more_forms |= latin_forms
+                more_stems |= latin_stems
+        elif is_latin(spelling):
+            more_forms, more_stems = _latin_pattern(spelling)
+        else:
+            more_forms, more_stems = {spelling}, set()
+        forms |= more_forms
+        stems |= more_stems
+    stems = {(stem, kind) for stem, kind in stems if len(stem) >= MIN_STEM}
+    return WordPattern(frozenset(forms), frozenset(stems), frozenset(homographs))
+
+
+def _base_form(word: str) -> str:
+    parses = list(_dictionary_parses(word))
+    return parses[0].normal_form if parses else word
+
+
+def is_abbreviation(word: str) -> bool:
+    """«ВСУ», «БПЛА», «ЧВК»: all capitals, short; they do not decline and must not be stemmed."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return 2 <= len(letters) <= 6 and all(ch.isupper() for ch in letters)
