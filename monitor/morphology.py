@@ -95,11 +95,18 @@ def _analysers() -> tuple[Any, Any]:
     return pymorphy3.MorphAnalyzer(lang="ru"), pymorphy3.MorphAnalyzer(lang="uk")
 
 
+@functools.lru_cache(maxsize=50_000)
+def _known_parses(word: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Dictionary (not guessed) parses of `word` in Russian and in Ukrainian."""
+    ru, uk = _analysers()
+    return (tuple(p for p in ru.parse(word) if p.is_known),
+            tuple(p for p in uk.parse(word) if p.is_known))
+
+
 def _homograph_languages(word: str) -> set[str]:
     """Languages in which the dictionary knows `word` only as a form of some other word."""
     languages = set()
-    for language, analyser in zip(("ru", "uk"), _analysers(), strict=True):
-        known = [p for p in analyser.parse(word) if p.is_known]
+    for language, known in zip(("ru", "uk"), _known_parses(word), strict=True):
         if known and not any(p.normal_form == word or "nomn" in p.tag for p in known):
             languages.add(language)
     return languages
@@ -111,9 +118,9 @@ def _dictionary_parses(word: str) -> Iterator[Any]:
     A term is written in its dictionary form; other readings are traps: Ukrainian «мали» is
     the past tense of «мати» ("had"), which must not pull in «мав», «має», «мати».
     """
-    for analyser in _analysers():
-        for parse in analyser.parse(word):
-            if parse.is_known and (parse.normal_form == word or "nomn" in parse.tag):
+    for known in _known_parses(word):
+        for parse in known:
+            if parse.normal_form == word or "nomn" in parse.tag:
                 yield parse
 
 
