@@ -110,7 +110,9 @@ def score(approach: Approach, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Recall on should-match rows, false positives on should-not rows, and the misses."""
     positives = [r for r in rows if r["should_match"]]
     negatives = [r for r in rows if not r["should_match"]]
-    wrong = [r for r in rows if approach(r["term"], r["text"], r.get("language")) != r["should_match"]]
+    wrong = [
+        r for r in rows if approach(r["term"], r["text"], r.get("language")) != r["should_match"]
+    ]
     missed = sum(1 for r in wrong if r["should_match"])
     false_hits = len(wrong) - missed
     return {

@@ -103,38 +103,46 @@ def _known_parses(word: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
             tuple(p for p in uk.parse(word) if p.is_known))
 
 
+def _is_base(parse: Any, word: str) -> bool:
+    """Whether a parse reads `word` as a dictionary form (or a nominative, like «туареги»)."""
+    return parse.normal_form.replace("ё", "е") == word or "nomn" in parse.tag
+
+
 def _homograph_languages(word: str) -> set[str]:
-    """Languages in which the dictionary knows `word` only as a form of some other word."""
-    languages = set()
-    for language, known in zip(("ru", "uk"), _known_parses(word), strict=True):
-        if known and not any(p.normal_form == word or "nomn" in p.tag for p in known):
-            languages.add(language)
-    return languages
+    """Languages in which `word` is only a form of another word, while elsewhere it is a base.
+
+    «мали» is the country in Russian but the past tense of «мати» ("had") in Ukrainian.
+    """
+    known = dict(zip(("ru", "uk"), _known_parses(word), strict=True))
+    base_in = {lang for lang, parses in known.items() if any(_is_base(p, word) for p in parses)}
+    if not base_in:
+        return set()
+    return {lang for lang, parses in known.items() if parses and lang not in base_in}
 
 
 def _dictionary_parses(word: str) -> Iterator[Any]:
-    """Parses the dictionaries know in which `word` is a base form (or a nominative).
+    """Parses in which `word` is a base form; other readings would pull in unrelated words.
 
-    A term is written in its dictionary form; other readings are traps: Ukrainian «мали» is
-    the past tense of «мати» ("had"), which must not pull in «мав», «має», «мати».
+    A term is written in its dictionary form: Ukrainian «мали» read as the past tense of
+    «мати» ("had") must not pull in «мав», «має», «мати».
     """
     for known in _known_parses(word):
         for parse in known:
-            if parse.normal_form == word or "nomn" in parse.tag:
+            if _is_base(parse, word):
                 yield parse
 
 
 def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
     forms = {word}
-    if _homograph_languages(word) == {"ru", "uk"}:
-        return forms, set()  # an inflected form of something else everywhere: match it literally
-    stems: set[tuple[str, str]] = set()
     parses = list(_dictionary_parses(word))
+    if not parses and any(_known_parses(word)):
+        return forms, set()  # a known inflected form («военно» in «военно-морской»): literal
+    stems: set[tuple[str, str]] = set()
     proper = not parses or any(_PROPER & parse.tag.grammemes for parse in parses)
     declinable = not parses or not all("Fixd" in parse.tag for parse in parses)
     for parse in parses:
         forms.update(fold_word(lexeme.word) for lexeme in parse.lexeme)
-    base = parses[0].normal_form if parses else word
+    base = parses[0].normal_form.replace("ё", "е") if parses else word
     if proper and declinable:
         stems.update(_inflection_stems(base))
     if proper and len(base) >= 4 or len(base) >= 5 and parses and parses[0].tag.POS == "NOUN":
@@ -198,7 +206,7 @@ def word_pattern(word: str, *, exact: bool = False, translit: bool = True) -> Wo
 
 def _base_form(word: str) -> str:
     parses = list(_dictionary_parses(word))
-    return parses[0].normal_form if parses else word
+    return parses[0].normal_form.replace("ё", "е") if parses else word
 
 
 def is_abbreviation(word: str) -> bool:

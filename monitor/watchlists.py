@@ -195,16 +195,6 @@ class Watchlist(Scope):
     def _not(cls, value: Any) -> Any:
         return [_as_term(v) for v in value] if isinstance(value, list) else value
 
-    @model_validator(mode="after")
-    def _unique_rule_ids(self) -> Watchlist:
-        seen: set[str] = set()
-        for rule in self.rules:
-            if rule.id is not None:
-                if rule.id in seen:
-                    raise ValueError(f"duplicate rule id {rule.id!r}")
-                seen.add(rule.id)
-        return self
-
 
 def bare_channel_id(channel_id: int) -> int:
     """Drop the Bot-API `-100` prefix so ids compare with Telegram's bare peer ids."""
@@ -305,7 +295,8 @@ def _read_one(path: Path) -> tuple[Watchlist | None, str | None, list[str]]:
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [f"{path}: cannot read: {exc.__class__.__name__}: {exc.strerror or exc}"]
+        reason = getattr(exc, "strerror", None) or exc
+        return None, None, [f"{path}: cannot read: {exc.__class__.__name__}: {reason}"]
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -315,20 +306,37 @@ def _read_one(path: Path) -> tuple[Watchlist | None, str | None, list[str]]:
         return None, None, [f"{path}:{line}: invalid TOML: {re.sub(r' [(]at .*[)]$', '', text)}"]
     name = data.get("name") if isinstance(data.get("name"), str) else None
     data["source"] = str(path)
+    described = _duplicate_rule_ids(data)
     try:
         watchlist = Watchlist.model_validate(data)
     except ValidationError as exc:
-        described = [_describe(dict(error)) for error in exc.errors(include_url=False)]
-        # a list whose items failed also reports "too short"; the item errors say more
-        described = [
-            (loc, message)
-            for loc, message in described
-            if not any(len(other) > len(loc) and other[: len(loc)] == loc for other, _ in described)
-        ]
-        errors = [_format(path, source, loc, message) for loc, message in described]
-        errors.sort(key=lambda line: int(line[len(str(path)) + 1 :].split(":", 1)[0]))
-        return None, name, _with_rule_names(errors, data)
-    return watchlist, name, []
+        described += [_describe(dict(error)) for error in exc.errors(include_url=False)]
+    else:
+        if not described:
+            return watchlist, name, []
+    # a list whose items failed also reports "too short"; the item errors say more
+    described = [
+        (loc, message)
+        for loc, message in described
+        if not any(len(other) > len(loc) and other[: len(loc)] == loc for other, _ in described)
+    ]
+    errors = [_format(path, source, loc, message) for loc, message in described]
+    errors.sort(key=lambda line: int(line[len(str(path)) + 1 :].split(":", 1)[0]))
+    return None, name, _with_rule_names(errors, data)
+
+
+def _duplicate_rule_ids(data: dict[str, Any]) -> list[tuple[list[str | int], str]]:
+    """Rule ids must be unique within a list: alerts and Match rows refer to them."""
+    rules = data.get("rules")
+    seen: set[object] = set()
+    found: list[tuple[list[str | int], str]] = []
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        own = rule.get("id") if isinstance(rule, dict) else None
+        if isinstance(own, str):
+            if own in seen:
+                found.append((["rules", index, "id"], f"duplicate rule id {own!r}"))
+            seen.add(own)
+    return found
 
 
 def _with_rule_names(errors: list[str], data: dict[str, Any]) -> list[str]:
