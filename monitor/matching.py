@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from monitor.morphology import (
@@ -103,10 +103,10 @@ class Matcher:
                 self._rules.append(self._compile_rule(number, index, rule, watchlist))
         self._index_words()
         self._rules_by_term: dict[int, list[int]] = defaultdict(list)
-        for number, rule in enumerate(self._rules):
-            for term in rule.terms:
+        for number, compiled in enumerate(self._rules):
+            for term in compiled.terms:
                 self._rules_by_term[term].append(number)
-        self._regex_rules = [n for n, rule in enumerate(self._rules) if rule.regex is not None]
+        self._regex_rules = [n for n, c in enumerate(self._rules) if c.regex is not None]
         self._word_cache: dict[str, tuple[int, ...]] = {}
         # raw word → {pattern id: languages in which this word is a different word}
         self._word_homographs: dict[str, dict[int, frozenset[str]]] = {}
@@ -134,11 +134,12 @@ class Matcher:
         for spelling in spec.spellings:
             exact = spec.exact or is_abbreviation(spelling)
             words = split_words(spelling)
-            patterns = tuple(
-                self._pattern(word_pattern(w, exact=exact, translit=spec.translit and not exact))
-                for w in words
-            )
-            sequences.append(patterns)
+            patterns = [word_pattern(w, exact=exact, translit=spec.translit and not exact)
+                        for w in words]
+            if len(patterns) > 1:
+                # the other words already give context: «тин» in «Тин-Зауатен» is no fence
+                patterns = [replace(p, homographs=frozenset()) for p in patterns]
+            sequences.append(tuple(self._pattern(p) for p in patterns))
         number = self._term_ids[key] = len(self._terms)
         self._terms.append(_Term(label or spec.term, tuple(dict.fromkeys(sequences))))
         return number
@@ -156,8 +157,9 @@ class Matcher:
         else:
             terms = ()
             regex = re.compile(rule.regex or "", re.IGNORECASE)
-        channels = _pick(rule, watchlist, "channels")
-        languages = _pick(rule, watchlist, "languages")
+        # a rule's own scope replaces the list's scope, key by key
+        channels = rule.channels if rule.channels is not None else watchlist.channels
+        languages = rule.languages if rule.languages is not None else watchlist.languages
         return _Rule(
             watchlist=number,
             index=index,
@@ -170,7 +172,7 @@ class Matcher:
             excluded_by=tuple(self._term(t) for t in rule.not_),
             channels=frozenset(channels) if channels is not None else None,
             languages=frozenset(languages) if languages is not None else None,
-            text=_pick(rule, watchlist, "text") or "both",
+            text=rule.text or watchlist.text or "both",
         )
 
     def _index_words(self) -> None:
@@ -268,13 +270,14 @@ class Matcher:
             excluded = self._list_excluded_by[rule.watchlist] + rule.excluded_by
             if any(term in occurrences for term in excluded):
                 continue
+            found: tuple[tuple[str, ...], tuple[Span, ...]] | None
             if rule.regex is not None:
                 folded = folded if folded is not None else fold_aligned(text)
                 found = _regex_result(rule.regex, folded, text)
             else:
-                found = _evaluate(rule, occurrences)
-                if found is not None:
-                    found = (tuple(self._terms[t].label for t in found[0]), found[1])
+                evaluated = _evaluate(rule, occurrences)
+                found = None if evaluated is None else (
+                    tuple(self._terms[t].label for t in evaluated[0]), evaluated[1])
             if found is None:
                 continue
             labels, spans = found
@@ -282,12 +285,6 @@ class Matcher:
             hits.append(Hit(watchlist.name, watchlist.severity, rule.index, rule.rule_id,
                             rule.label, labels, spans, text_source))
         return hits
-
-
-def _pick(rule: Rule, watchlist: Watchlist, key: str) -> object:
-    """A rule's own scope replaces the list's scope for that key."""
-    own = getattr(rule, key)
-    return own if own is not None else getattr(watchlist, key)
 
 
 def _in_scope(rule: _Rule, language: str | None, channel: ChannelLike | None,
@@ -319,8 +316,7 @@ def _evaluate(rule: _Rule, occurrences: dict[int, list[_Occurrence]]
             return None
         spans = _near_spans(occurrences[rule.terms[0]], occurrences[rule.terms[1]], rule.within)
         return (rule.terms, spans) if spans else None
-    spans = sorted({o.span for t in present for o in occurrences[t]})
-    return tuple(present), tuple(spans)
+    return tuple(present), tuple(sorted({o.span for t in present for o in occurrences[t]}))
 
 
 def _near_spans(left: Iterable[_Occurrence], right: Iterable[_Occurrence], within: int

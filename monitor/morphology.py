@@ -25,6 +25,10 @@ WORD = re.compile(
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 _VOWELS = set("аеиоуыэюяіїєaeiouy")
+_ADJECTIVE_ENDING = (
+    re.compile(r"(?:ск|ськ|цк|цьк|зьк)(ий|ый|ой|ая|яя|ое|ее|ие|ые|ій|а|е|і)$"),
+    re.compile(r"\w{4}(ий|ый|ая|яя|ое|ее|ие|ые|ій)$"),
+)
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
 
 # Endings by stem class; "" means the stem itself. Russian and Ukrainian together.
@@ -54,7 +58,11 @@ SUFFIXES: dict[str, frozenset[str]] = {
     # no "-ian": Nigerian is Nigeria, not Niger
     "latin_consonant": frozenset(("", "s", "es", "'s", "ien", "iens")),
     "latin_vowel": frozenset(("", "s", "'s", "an", "ans", "n", "ns")),
-    "latin_y": frozenset(("", "s", "'s", "ies")),
+    # army → armies; convoy is "latin_consonant": convoys
+    "latin_y": frozenset(("y", "ys", "y's", "ies")),
+    # adjectives the dictionaries lack: малийск-ая, -ой, -ую; uk малійськ-а, -ої
+    "adj": frozenset(_ADJ + ("яя", "ее", "его", "ему", "ем", "юю", "ей", "ие", "ія", "ього",
+                             "ьому", "ій", "ім", "іх", "іми", "ая", "ое", "ые")),
 }
 MAX_SUFFIX = max(len(s) for group in SUFFIXES.values() for s in group)
 MIN_STEM = 3
@@ -143,6 +151,10 @@ def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
     for parse in parses:
         forms.update(fold_word(lexeme.word) for lexeme in parse.lexeme)
     base = parses[0].normal_form.replace("ё", "е") if parses else word
+    adjective = None if parses else next(
+        (m for m in (p.search(word) for p in _ADJECTIVE_ENDING) if m), None)
+    if adjective:
+        return forms, {(word[: adjective.start(1)], "adj")}
     if proper and declinable:
         stems.update(_inflection_stems(base))
     if proper and len(base) >= 4 or len(base) >= 5 and parses and parses[0].tag.POS == "NOUN":
@@ -167,10 +179,10 @@ def _inflection_stems(base: str) -> set[tuple[str, str]]:
 def _latin_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
     if len(word) < 4 or not word.isalpha():
         return {word}, set()
-    kind = "latin_y" if word.endswith("y") else (
-        "latin_vowel" if word[-1] in _VOWELS else "latin_consonant")
-    stem = word[:-1] if kind == "latin_y" else word
-    return {word}, {(stem, kind)}
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        return {word}, {(word[:-1], "latin_y")}
+    kind = "latin_vowel" if word[-1] in _VOWELS and word[-1] != "y" else "latin_consonant"
+    return {word}, {(word, kind)}
 
 
 @functools.lru_cache(maxsize=100_000)
