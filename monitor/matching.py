@@ -20,6 +20,7 @@ from monitor.morphology import (
     SUFFIXES,
     WORD,
     WordPattern,
+    abbreviation_pattern,
     fold_word,
     is_abbreviation,
     split_words,
@@ -132,10 +133,13 @@ class Matcher:
             return number
         sequences = []
         for spelling in spec.spellings:
-            exact = spec.exact or is_abbreviation(spelling)
             words = split_words(spelling)
-            patterns = [word_pattern(w, exact=exact, translit=spec.translit and not exact)
-                        for w in words]
+            if spec.exact:
+                patterns = [word_pattern(w, exact=True) for w in words]
+            elif is_abbreviation(spelling):
+                patterns = [abbreviation_pattern(w, translit=spec.translit) for w in words]
+            else:
+                patterns = [word_pattern(w, translit=spec.translit) for w in words]
             if len(patterns) > 1:
                 # the other words already give context: «тин» in «Тин-Зауатен» is no fence
                 patterns = [replace(p, homographs=frozenset()) for p in patterns]

@@ -18,9 +18,11 @@ from monitor.text import normalise_text
 from monitor.translit import cyrillic_spellings, is_cyrillic, is_latin, latin_spellings
 
 # Word characters, combining marks (decomposed «й», «ё»), invisible joiners and in-word
-# apostrophes (Ukrainian «м'ясо», English "Wagner's"). `_` splits: #ЧВК_Вагнер is two words.
+# apostrophes before a Cyrillic letter (Ukrainian «м'ясо»; English "Wagner's" is "wagner" +
+# "s", so "Africa's corps" is no "Africa Corps"). `_` splits: #ЧВК_Вагнер is two words.
 WORD = re.compile(
-    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]|['’ʼ`](?=[^\W_]))*"
+    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]"
+    r"|['’ʼ`](?=[\u0400-\u04ff]))*"
 )
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
@@ -32,7 +34,7 @@ _ADJECTIVE_ENDING = (
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
 
 # Endings by stem class; "" means the stem itself. Russian and Ukrainian together.
-_ADJ = ("ий", "ый", "ой", "ая", "ое", "ие", "ые", "ого", "ому", "им", "ым", "ом", "ую", "ими",
+_ADJ = ("о", "ий", "ый", "ой", "ая", "ое", "ие", "ые", "ого", "ому", "им", "ым", "ом", "ую", "ими",
         "ыми", "их", "ых", "ої", "ій", "а", "е", "і", "у", "ою", "ім")
 _DEMONYM = ("ец", "цы", "ца", "цу", "цем", "це", "цев", "цам", "цами", "цах", "ець", "ці",
             "ців", "цям", "цями", "цях", "цю", "цеві", "ця")
@@ -46,20 +48,22 @@ SUFFIXES: dict[str, frozenset[str]] = {
     # stems of -ь words: кидал-ь, -я, -ю, -ем
     "soft": frozenset(("ь", "я", "ю", "ем", "е", "и", "ей", "ям", "ями", "ях", "ью", "і",
                        "ів", "еві", "ю")),
-    # derived from a consonant-final name: вагнер-овцы, -овский, туарег-ский, вагнер-івці
+    # derived from a consonant-final name: вагнер-овцы, -овский, туарег-ский, вагнер-івці,
+    # нигер-цы (not нигер-ийцы: Nigeria is another country)
     "derive_consonant": frozenset(
-        [d + e for d in ("ов", "ев", "ів") for e in _DEMONYM]
+        [d + e for d in ("ов", "ев", "ів", "") for e in _DEMONYM]
         + [d + s + e for d in ("ов", "ев", "ів", "") for s in ("ск", "ськ") for e in _ADJ]
+        + ["овщин" + e for e in ("а", "ы", "е", "у", "ой", "ою", "и", "і")]
     ),
     # derived from a vowel-final name: мали-йский, мали-йцы, малі-йський
     "derive_vowel": frozenset(
         ["й" + e for e in _DEMONYM] + ["й" + s + e for s in ("ск", "ськ") for e in _ADJ]
     ),
     # no "-ian": Nigerian is Nigeria, not Niger
-    "latin_consonant": frozenset(("", "s", "es", "'s", "ien", "iens")),
-    "latin_vowel": frozenset(("", "s", "'s", "an", "ans", "n", "ns")),
+    "latin_consonant": frozenset(("", "s", "es", "ien", "iens")),
+    "latin_vowel": frozenset(("", "s", "an", "ans", "n", "ns")),
     # army → armies; convoy is "latin_consonant": convoys
-    "latin_y": frozenset(("y", "ys", "y's", "ies")),
+    "latin_y": frozenset(("y", "ys", "ies")),
     # adjectives the dictionaries lack: малийск-ая, -ой, -ую; uk малійськ-а, -ої
     "adj": frozenset(_ADJ + ("яя", "ее", "его", "ему", "ем", "юю", "ей", "ие", "ія", "ього",
                              "ьому", "ій", "ім", "іх", "іми", "ая", "ое", "ые")),
@@ -155,13 +159,26 @@ def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
         (m for m in (p.search(word) for p in _ADJECTIVE_ENDING) if m), None)
     if adjective:
         return forms, {(word[: adjective.start(1)], "adj")}
-    if proper and declinable:
+    # a word only one dictionary knows («Азавад» is only in the Ukrainian one) still
+    # declines in the other language: add the regular endings of both
+    one_dictionary = not all(any(_is_base(p, word) for p in known) for known in _known_parses(word))
+    if (proper or one_dictionary) and declinable:
         stems.update(_inflection_stems(base))
     if proper and len(base) >= 4 or len(base) >= 5 and parses and parses[0].tag.POS == "NOUN":
-        kind = "derive_vowel" if base[-1] in _VOWELS else "derive_consonant"
-        stem = base[:-1] if base[-1] in "ьй" else base
-        stems.add((stem, kind))
+        stems.update(_derivation_stems(base))
     return forms, stems
+
+
+def _derivation_stems(base: str) -> set[tuple[str, str]]:
+    """Demonyms and adjectives of a name: вагнер-овцы, мали-йский, украин-ский, росси-йский."""
+    last = base[-1]
+    if last in "ьй":
+        return {(base[:-1], "derive_consonant")}
+    if last in "ая":
+        return {(base[:-1], "derive_consonant"), (base[:-1], "derive_vowel")}
+    if last in _VOWELS:
+        return {(base, "derive_vowel")}
+    return {(base, "derive_consonant")}
 
 
 def _inflection_stems(base: str) -> set[tuple[str, str]]:
@@ -219,6 +236,14 @@ def word_pattern(word: str, *, exact: bool = False, translit: bool = True) -> Wo
 def _base_form(word: str) -> str:
     parses = list(_dictionary_parses(word))
     return parses[0].normal_form.replace("ё", "е") if parses else word
+
+
+def abbreviation_pattern(word: str, *, translit: bool = True) -> WordPattern:
+    """An abbreviation matches literally, in either script: «НАТО» = NATO, «ВСУ» ≠ «всухую»."""
+    forms = {word}
+    if translit:
+        forms.update(latin_spellings(word)[:1] + cyrillic_spellings(word)[:1])
+    return WordPattern(frozenset(forms), frozenset())
 
 
 def is_abbreviation(word: str) -> bool:

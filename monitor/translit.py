@@ -78,4 +78,8 @@ def cyrillic_spellings(word: str) -> list[str]:
     if word.startswith("e"):
         pieces[0] = ("э", "е")  # Russian writes a word-initial [e] as «э»: Emirates → эмиратс
     combos = itertools.islice(itertools.product(*pieces), MAX_SPELLINGS)
-    return list(dict.fromkeys("".join(combo) for combo in combos))
+    spellings = ["".join(combo) for combo in combos]
+    if spellings[0][-1] in "лн":
+        # a final soft l/n is lost in romanisation: Kidal = Кидаль, Geran = Герань
+        spellings += [s + "ь" for s in spellings[:2]]
+    return list(dict.fromkeys(spellings))

@@ -56,6 +56,8 @@ SPANS = [
     ("Ваг\u00adнер с мягким переносом", "Вагнер", ["Ваг\u00adнер"]),  # soft hyphen inside
     ("Ми\u0306 и Мали", "Мали", ["Мали"]),  # a decomposed «й» before the word
     ("#Мали #Вагнер @wagner_group", "Вагнер", ["Вагнер", "wagner"]),  # hashtags and mentions
+    ("Wagner's men", "Wagner", ["Wagner"]),  # the possessive is not part of the word
+    ("м’ясорубка під Вагнером", "Вагнер", ["Вагнером"]),
     ("вагнеровцы и вагнерівці", "Вагнер", ["вагнеровцы", "вагнерівці"]),
     ("В Африканском   корпусе", "Африканский корпус", ["Африканском   корпусе"]),
     ("бій під Тин-Зауатеном", "Тин-Зауатен", ["Тин-Зауатеном"]),
@@ -227,6 +229,10 @@ def test_list_scope_applies_unless_a_rule_sets_its_own() -> None:
     [
         ({"term": "ВСУ", "exact": True}, "ВСУ наступают", True),
         ({"term": "ВСУ", "exact": True}, "всухую", False),
+        ("ВСУ", "ВСУ", True),  # capitals-only words are literal without being told
+        ("ВСУ", "ВСУшники", False),
+        ("NATO", "учения НАТО", True),  # ... but still cross scripts
+        ({"term": "NATO", "exact": True}, "учения НАТО", False),
         ({"term": "корпус", "exact": True}, "корпуса", False),  # literal: no inflection
         ({"term": "корпус", "exact": True}, "КОРПУС", True),  # but case-insensitive
         ({"term": "Вагнер", "exact": True}, "Wagner", False),  # and no transliteration
@@ -238,7 +244,7 @@ def test_list_scope_applies_unless_a_rule_sets_its_own() -> None:
         ({"term": "Tinzaouaten"}, "под Тинзауатеном", True),  # automatic: ou → у
     ],
 )
-def test_term_options(term: dict[str, Any], text: str, fires: bool) -> None:
+def test_term_options(term: dict[str, Any] | str, text: str, fires: bool) -> None:
     assert bool(matcher({"any": [term]}).match(text)) is fires
 
 
