@@ -132,7 +132,12 @@ class Matcher:
         if number is not None:
             return number
         sequences = []
+        spellings = list(spec.spellings)
         for spelling in spec.spellings:
+            joined = re.sub(r"(?<=\w)-(?=\w)", "", spelling)
+            if joined != spelling and len(split_words(joined)) == 1:
+                spellings.append(joined)  # «Тин-Зауатен» is also written «Тинзауатен»
+        for spelling in spellings:
             words = split_words(spelling)
             if spec.exact:
                 patterns = [word_pattern(w, exact=True) for w in words]
@@ -368,9 +373,29 @@ def fold_aligned(text: str) -> str:
     return WORD.sub(lambda m: _fix_mixed_script(m.group()), folded)
 
 
+def explain_term(term: str | TermSpec) -> list[str]:
+    """Describe what a term matches, one line per word of each spelling (for the CLI)."""
+    spec = TermSpec(term=term) if isinstance(term, str) else term
+    m = Matcher([Watchlist(name="explain", rules=(Rule(any=(spec,)),))])
+    lines = []
+    for sequence in m._terms[0].sequences:
+        for number in sequence:
+            pattern = m._patterns[number]
+            line = ", ".join(sorted(pattern.forms))
+            for stem, kind in sorted(pattern.stems):
+                endings = ", ".join(sorted(e or "∅" for e in SUFFIXES[kind])[:12])
+                line += f"; {stem}- + {{{endings}{', …' if len(SUFFIXES[kind]) > 12 else ''}}}"
+            if pattern.homographs:
+                other = ", ".join(f"{form} ({lang})" for form, lang in sorted(pattern.homographs))
+                line += f"; not in posts in: {other}"
+            lines.append(line)
+    return lines
+
+
 def compile_matcher(watchlists: Sequence[Watchlist]) -> Matcher:
     """Compile all lists into one matcher (expands every term once; ~ms per term)."""
     return Matcher(watchlists)
 
 
-__all__ = ["ChannelLike", "Hit", "Matcher", "TextSource", "compile_matcher", "fold_aligned"]
+__all__ = ["ChannelLike", "Hit", "Matcher", "TextSource", "compile_matcher", "explain_term",
+           "fold_aligned"]

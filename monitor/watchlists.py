@@ -231,7 +231,8 @@ def _line_of(source: str, loc: Sequence[str | int]) -> int:
             end = later[0] if later else len(lines)
             key = next((p for p in path[2:] if isinstance(p, str)), None)
             return (_find_key(lines, start + 1, end, key) or start) + 1
-        return (rule_headers[-1] + 1) if rule_headers else 1
+        # rules written as an inline array: point at the `rules =` line
+        return (_find_key(lines, 0, len(lines), "rules") or 0) + 1
     key = next((p for p in path if isinstance(p, str)), None)
     found = _find_key(lines, 0, top_end, key)
     if found is None and key == "rules" and header_lines:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from monitor.matching import Hit, Matcher, compile_matcher, fold_aligned
+from monitor.matching import Hit, Matcher, compile_matcher, explain_term, fold_aligned
 from monitor.watchlists import Watchlist, load_watchlists
 
 DATA = Path(__file__).parent / "data" / "matching"
@@ -298,6 +298,17 @@ def test_every_list_compiles_into_one_matcher_that_reuses_terms() -> None:
     m = compile_matcher(lists)
     assert m.term_count == 51  # «Вагнер» compiled once for fifty lists
     assert len(m.match("Вагнер")) == 50
+
+
+def test_explain_term_shows_forms_endings_and_homographs() -> None:
+    (line,) = explain_term("Мали")
+    assert line.startswith("mali, maly, мали; ")
+    assert "мали- + {йец, йець, йска, йская," in line
+    assert line.endswith("not in posts in: мали (uk)")
+
+
+def test_a_hyphenated_name_also_matches_written_together() -> None:
+    assert matcher({"any": ["Тин-Зауатен"]}).match("бой у Тинзауатена")
 
 
 def test_empty_text_matches_nothing() -> None:
