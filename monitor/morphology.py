@@ -31,6 +31,7 @@ _ADJECTIVE_ENDING = (
     re.compile(r"(?:ск|ськ|цк|цьк|зьк)(ий|ый|ой|ая|яя|ое|ее|ие|ые|ій|а|е|і)$"),
     re.compile(r"\w{4}(ий|ый|ая|яя|ое|ее|ие|ые|ій)$"),
 )
+_PERSON = {"Name", "Surn", "Patr"}
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
 
 # Endings by stem class; "" means the stem itself. Russian and Ukrainian together.
@@ -133,15 +134,20 @@ def _homograph_languages(word: str) -> set[str]:
 
 
 def _dictionary_parses(word: str) -> Iterator[Any]:
-    """Parses in which `word` is a base form; other readings would pull in unrelated words.
+    """Parses in which `word` is a dictionary form; other readings pull in unrelated words.
 
-    A term is written in its dictionary form: Ukrainian «мали» read as the past tense of
-    «мати» ("had") must not pull in «мав», «має», «мати».
+    Ukrainian «мали» read as the past tense of «мати» ("had") must not pull in «мав», «має»;
+    Ukrainian «Малі» (Mali) read as the plural of «малий» ("small") must not pull in
+    «малого», «мала». A nominative reading counts only when no reading is a dictionary form
+    («туареги» → «туарег»).
     """
     for known in _known_parses(word):
-        for parse in known:
-            if _is_base(parse, word):
-                yield parse
+        exact = [p for p in known if p.normal_form.replace("ё", "е") == word]
+        # an indeclinable reading (a foreign name: Малі, Гао) outranks common-word ones;
+        # not for surnames, whose feminine reading is indeclinable (Вагнер, Пригожин)
+        if not any(_PERSON & p.tag.grammemes for p in exact):
+            exact = [p for p in exact if "Fixd" in p.tag] or exact
+        yield from exact or [p for p in known if "nomn" in p.tag]
 
 
 def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
@@ -150,7 +156,8 @@ def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
     if not parses and any(_known_parses(word)):
         return forms, set()  # a known inflected form («военно» in «военно-морской»): literal
     stems: set[tuple[str, str]] = set()
-    proper = not parses or any(_PROPER & parse.tag.grammemes for parse in parses)
+    # foreign place names are often untagged but indeclinable: Малі, Гао
+    proper = not parses or any(_PROPER & p.tag.grammemes or "Fixd" in p.tag for p in parses)
     declinable = not parses or not all("Fixd" in parse.tag for parse in parses)
     for parse in parses:
         forms.update(fold_word(lexeme.word) for lexeme in parse.lexeme)
