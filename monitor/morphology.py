@@ -43,6 +43,8 @@ SUFFIXES: dict[str, frozenset[str]] = {
     # after a hard consonant: вагнер-а, -у, -ом, -ы, -ов, uk -і, -ові, -ів
     "hard": frozenset(("", "а", "у", "ом", "е", "ы", "и", "ов", "ам", "ами", "ах", "і", "ові",
                        "ів", "ою", "ой", "ем", "еві", "ям", "ях")),
+    # Russian/Ukrainian surnames in -ин/-ов: Пригожин-ым, -ых, -ой; uk Пригожин-им, -их
+    "surname": frozenset(("ым", "ых", "ыми", "ой", "им", "их", "ими", "ої", "ою", "у")),
     # stems of -а/-я words: менак-а, -и, -е, -у, -ой
     "a": frozenset(("а", "ы", "и", "е", "у", "ой", "ою", "ам", "ами", "ах", "і", "ой", "ею")),
     "ya": frozenset(("я", "и", "е", "ю", "ей", "ею", "ям", "ями", "ях", "і", "ї", "єю")),
@@ -195,6 +197,8 @@ def _inflection_stems(base: str) -> set[tuple[str, str]]:
         return {(base[:-1], "a" if last == "а" else "ya")}
     if last in "ьй" and len(base) >= 4:
         return {(base[:-1], "soft")}
+    if re.search(r"(ин|ын|ов|ев|ів)$", base) and len(base) >= 5:
+        return {(base, "hard"), (base, "surname")}
     if last not in _VOWELS and len(base) >= MIN_STEM + 1:
         return {(base, "hard")}
     return set()  # vowel-final foreign names (Гао, Тимбукту, Мали) do not decline
