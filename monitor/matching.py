@@ -25,6 +25,7 @@ from monitor.morphology import (
     is_abbreviation,
     split_words,
     word_pattern,
+    word_spans,
 )
 from monitor.text import _fix_mixed_script  # the same look-alike repair normalise_text applies
 from monitor.watchlists import Rule, TermSpec, Watchlist, bare_channel_id, rule_label
@@ -134,7 +135,7 @@ class Matcher:
         sequences = []
         spellings = list(spec.spellings)
         for spelling in spec.spellings:
-            joined = re.sub(r"(?<=\w)-(?=\w)", "", spelling)
+            joined = re.sub(r"(?<=\w)-(\w)", lambda m: m.group(1).lower(), spelling)
             if joined != spelling and len(split_words(joined)) == 1:
                 spellings.append(joined)  # «Тин-Зауатен» is also written «Тинзауатен»
         for spelling in spellings:
@@ -226,15 +227,15 @@ class Matcher:
         return result
 
     def _occurrences(self, text: str, language: str | None) -> dict[int, list[_Occurrence]]:
-        words = list(WORD.finditer(text))
+        words = word_spans(text)
         cache = self._word_cache
-        found = [cache.get(m.group()) for m in words]
+        found = [cache.get(word) for word, _, _ in words]
         for i, ids in enumerate(found):
             if ids is None:
-                found[i] = self._word_patterns(words[i].group())
+                found[i] = self._word_patterns(words[i][0])
         if language and self._word_homographs:
             for i, ids in enumerate(found):
-                homographs = self._word_homographs.get(words[i].group())
+                homographs = self._word_homographs.get(words[i][0])
                 if homographs:
                     # «мали» in a Ukrainian post is "had", not Mali
                     found[i] = tuple(p for p in ids or () if language not in homographs.get(p, ()))
@@ -242,13 +243,13 @@ class Matcher:
         for i, ids in enumerate(found):
             for pattern in ids or ():
                 for term in self._single.get(pattern, ()):
-                    occurrences[term].append(_Occurrence(i, i, words[i].span()))
+                    occurrences[term].append(_Occurrence(i, i, (words[i][1], words[i][2])))
                 for term, sequence in self._multi.get(pattern, ()):
                     last = i + len(sequence) - 1
                     if last < len(found) and all(
                         sequence[k] in (found[i + k] or ()) for k in range(1, len(sequence))
                     ):
-                        span = (words[i].start(), words[last].end())
+                        span = (words[i][1], words[last][2])
                         occurrences[term].append(_Occurrence(i, last, span))
         return occurrences
 

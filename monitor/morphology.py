@@ -9,6 +9,7 @@ dictionary look-ups. Bare Snowball stems are not used: they make «Мали» ma
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ WORD = re.compile(
     r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]"
     r"|['’ʼ`](?=[\u0400-\u04ff]))*"
 )
+# #АфриканскийКорпус, #WagnerGroup: a lower-case letter followed by a capital starts a word
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-zа-яёіїєґ])(?=[A-ZА-ЯЁІЇЄҐ])")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 _VOWELS = set("аеиоуыэюяіїєaeiouy")
@@ -97,9 +100,22 @@ def fold_word(word: str) -> str:
     return normalise_text(_INVISIBLE.sub("", word).translate(_APOSTROPHES))
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Split a text into (word, start, end), splitting glued camel-case hashtags too."""
+    words = []
+    for match in WORD.finditer(text):
+        word, start = match.group(), match.start()
+        if word[1:].islower() or word.isupper() or not _CAMEL_BOUNDARY.search(word):
+            words.append((word, start, match.end()))
+            continue
+        cuts = [0, *(m.start() for m in _CAMEL_BOUNDARY.finditer(word)), len(word)]
+        words.extend((word[a:b], start + a, start + b) for a, b in itertools.pairwise(cuts))
+    return words
+
+
 def split_words(text: str) -> list[str]:
     """Split a term into folded words, the same way posts are split."""
-    return [w for w in (fold_word(m.group()) for m in WORD.finditer(text)) if w]
+    return [w for w in (fold_word(word) for word, _, _ in word_spans(text)) if w]
 
 
 @functools.cache
