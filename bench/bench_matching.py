@@ -311,7 +311,8 @@ def main() -> None:
     posts = synthetic_posts(rng, 6000, vocab)
     words = sum(len(p.split()) for p in posts) / len(posts)
     speed_lines = [
-        "| terms (compiled, with `not` terms) | compile | posts/s, cold cache | posts/s, warm cache | hits/post |",
+        "| terms (compiled, with `not` terms) | compile | posts/s, cold cache "
+        "| posts/s, warm cache | hits/post |",
         "|---|---|---|---|---|",
     ]
     for terms in (1_000, 10_000):
