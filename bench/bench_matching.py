@@ -352,8 +352,8 @@ def main() -> None:
         body += "\n\n" + "\n".join([
             "Sample exports (`config/samples`, labelled by topic): the topic lists in "
             "`tests/data/matching/topics/`. Misses are mostly posts labelled by meaning, not "
-            "by a term (a Mali topic on a post naming only Kidal or FAMa); the false "
-            "positives are Ukrainian «малі» = \"small\" under the bare Ukrainian «Малі» rule.",
+            "by a term (a Mali topic on a post naming only Kidal or FAMa); any false "
+            "positives are Ukrainian «Малі» = \"small\" at the start of a sentence.",
             "",
             *sample_scores(SAMPLES),
         ])

@@ -127,8 +127,8 @@ class Matcher:
             self._patterns.append(pattern)
         return number
 
-    def _term(self, spec: TermSpec, label: str | None = None) -> int:
-        key = (spec.spellings, spec.exact, spec.translit)
+    def _term(self, spec: TermSpec) -> int:
+        key = (spec.spellings, spec.exact, spec.translit, spec.match_case)
         number = self._term_ids.get(key)
         if number is not None:
             return number
@@ -149,9 +149,13 @@ class Matcher:
             if len(patterns) > 1:
                 # the other words already give context: «тин» in «Тин-Зауатен» is no fence
                 patterns = [replace(p, homographs=frozenset()) for p in patterns]
+            if spec.match_case:
+                capitals = [w[:1].isupper() for w, _, _ in word_spans(spelling)]
+                patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals,
+                                                                       strict=True)]
             sequences.append(tuple(self._pattern(p) for p in patterns))
         number = self._term_ids[key] = len(self._terms)
-        self._terms.append(_Term(label or spec.term, tuple(dict.fromkeys(sequences))))
+        self._terms.append(_Term(spec.term, tuple(dict.fromkeys(sequences))))
         return number
 
     def _compile_rule(self, number: int, index: int, rule: Rule, watchlist: Watchlist) -> _Rule:
@@ -217,6 +221,9 @@ class Matcher:
             if candidates:
                 ending = folded[cut:]
                 found.update(number for number, endings in candidates if ending in endings)
+        if not word[:1].isupper():
+            # «Малі» with match_case is Mali; «малі» is "small"
+            found = {number for number in found if not self._patterns[number].capitalised}
         result = tuple(sorted(found))
         if len(self._word_cache) >= _CACHE_LIMIT:
             self._word_cache.clear()

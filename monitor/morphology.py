@@ -86,6 +86,7 @@ class WordPattern:
     stems: frozenset[tuple[str, str]]  # (stem, key of SUFFIXES)
     # (form, language): the form is another word in that language («мали» = "had" in uk)
     homographs: frozenset[tuple[str, str]] = frozenset()
+    capitalised: bool = False  # `match_case`: the post word must start with a capital too
 
     def matches(self, folded: str) -> bool:
         """Whether a folded post word is one of this word's forms (used by tests and tools)."""

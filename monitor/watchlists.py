@@ -51,6 +51,7 @@ class TermSpec(_Strict):
     term: str
     exact: StrictBool = False  # literal: no inflection or transliteration; still ignores case, ё
     translit: StrictBool = True  # add automatic Latin↔Cyrillic spellings
+    match_case: StrictBool = False  # a capitalised term matches capitalised words only
     variants: tuple[str, ...] = ()  # explicit other spellings, each matched like the term
 
     _term = field_validator("term")(_check_term_text)

@@ -244,6 +244,9 @@ def test_list_scope_applies_unless_a_rule_sets_its_own() -> None:
         ({"term": "Tinzaouaten", "variants": ["Tinzawaten", "Тин-Зауатен"]}, "у Тин-Зауатена",
          True),
         ({"term": "Tinzaouaten"}, "под Тинзауатеном", True),  # automatic: ou → у
+        ({"term": "Малі", "match_case": True}, "Вагнер у Малі", True),
+        ({"term": "Малі", "match_case": True}, "малі підприємства", False),  # "small"
+        ({"term": "Малі"}, "малі підприємства", True),
     ],
 )
 def test_term_options(term: dict[str, Any] | str, text: str, fires: bool) -> None:
