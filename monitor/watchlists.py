@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from monitor.errors import WatchlistError
+from monitor.toml_errors import describe_error, format_error, line_of
 
 Severity = Literal["info", "warning", "critical"]
 TextScope = Literal["original", "translation", "both"]
@@ -211,87 +212,6 @@ def rule_label(rule: Rule, index: int) -> str:
     return f"rule {index}" + (f" ({own})" if own else "")
 
 
-# --- locating errors in the TOML source -------------------------------------------------
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
-_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*[.=]""")
-
-
-def _line_of(source: str, loc: Sequence[str | int]) -> int:
-    """Find the line of a pydantic error location: the key's line, else its rule's header."""
-    lines = source.splitlines()
-    start, end = 0, len(lines)
-    header_lines = [i for i, line in enumerate(lines) if _HEADER.match(line)]
-    top_end = header_lines[0] if header_lines else len(lines)
-    path = list(loc)
-    if path and path[0] == "rules" and len(path) > 1 and isinstance(path[1], int):
-        rule_headers = [i for i in header_lines if _HEADER.match(lines[i]).group(1) == "rules"]  # type: ignore[union-attr]
-        if path[1] < len(rule_headers):
-            start = rule_headers[path[1]]
-            later = [i for i in header_lines if i > start and not _is_rule_subtable(lines[i])]
-            end = later[0] if later else len(lines)
-            key = next((p for p in path[2:] if isinstance(p, str)), None)
-            return (_find_key(lines, start + 1, end, key) or start) + 1
-        # rules written as an inline array: point at the `rules =` line
-        return (_find_key(lines, 0, len(lines), "rules") or 0) + 1
-    key = next((p for p in path if isinstance(p, str)), None)
-    found = _find_key(lines, 0, top_end, key)
-    if found is None and key == "rules" and header_lines:
-        found = header_lines[0]
-    return (found or 0) + 1
-
-
-def _is_rule_subtable(line: str) -> bool:
-    match = _HEADER.match(line)
-    return bool(match) and match.group(1).startswith("rules.")  # type: ignore[union-attr]
-
-
-def _find_key(lines: list[str], start: int, end: int, key: str | None) -> int | None:
-    if key is None:
-        return None
-    key = "not" if key == "not_" else key
-    for i in range(start, end):
-        match = _KEY.match(lines[i])
-        if match and key in match.groups():
-            return i
-        header = _HEADER.match(lines[i])
-        if header and header.group(1).split(".")[-1] == key:
-            return i
-    return None
-
-
-def _describe(error: dict[str, Any]) -> tuple[list[str | int], str]:
-    """Turn one pydantic error into (location, plain message)."""
-    loc = [("not" if p == "not_" else p) for p in error["loc"]]
-    # drop pydantic's union-branch markers such as 'str', 'int', 'function-after[...]'
-    loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int"}))]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        message = "unknown key"
-    elif kind == "missing":
-        message = "required key is missing"
-    elif kind == "too_short":
-        wanted = error.get("ctx", {}).get("min_length", 1)
-        message = "must not be empty" if wanted == 1 else f"needs {wanted} terms"
-    elif kind == "too_long":
-        message = f"takes at most {error.get('ctx', {}).get('max_length')} terms"
-    elif kind == "model_type" or kind == "dict_type":
-        message = 'a term is a string or an inline table like { term = "..." }'
-    return loc, message
-
-
-def _format(path: Path, source: str, loc: list[str | int], message: str) -> str:
-    line = _line_of(source, loc)
-    where = ""
-    rest = loc
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-        where = f"rule {loc[1] + 1}: "
-        rest = loc[2:]
-    field = "".join(f".{p}" if isinstance(p, str) else f"[{p + 1}]" for p in rest).lstrip(".")
-    return f"{path}:{line}: {where}{field + ': ' if field else ''}{message}"
-
-
 def _read_one(path: Path) -> tuple[Watchlist | None, str | None, list[str]]:
     """Parse one file; return the list (or None), its declared name, and every error in it."""
     try:
@@ -312,7 +232,7 @@ def _read_one(path: Path) -> tuple[Watchlist | None, str | None, list[str]]:
     try:
         watchlist = Watchlist.model_validate(data)
     except ValidationError as exc:
-        described += [_describe(dict(error)) for error in exc.errors(include_url=False)]
+        described += [describe_error(dict(error)) for error in exc.errors(include_url=False)]
     else:
         if not described:
             return watchlist, name, []
@@ -322,7 +242,7 @@ def _read_one(path: Path) -> tuple[Watchlist | None, str | None, list[str]]:
         for loc, message in described
         if not any(len(other) > len(loc) and other[: len(loc)] == loc for other, _ in described)
     ]
-    errors = [_format(path, source, loc, message) for loc, message in described]
+    errors = [format_error(path, source, loc, message) for loc, message in described]
     errors.sort(key=lambda line: int(line[len(str(path)) + 1 :].split(":", 1)[0]))
     return None, name, _with_rule_names(errors, data)
 
@@ -384,7 +304,7 @@ def validate_watchlists(paths: Iterable[Path]) -> tuple[list[Watchlist], list[st
     for path in files:
         watchlist, name, file_errors = _read_one(path)
         if name is not None and name in seen:
-            line = _line_of(path.read_text(encoding="utf-8"), ["name"])
+            line = line_of(path.read_text(encoding="utf-8"), ["name"])
             file_errors.insert(
                 0, f"{path}:{line}: name: duplicate watchlist name {name!r} (also in {seen[name]})"
             )
