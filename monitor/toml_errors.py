@@ -18,15 +18,16 @@ _KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*[.=]""")
 def line_of(source: str, loc: Sequence[str | int]) -> int:
     """Find the 1-based line of an error location: the key's line, else its rule's header."""
     lines = source.splitlines()
-    start, end = 0, len(lines)
-    header_lines = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    headers = {i: m.group(1) for i, line in enumerate(lines) if (m := _HEADER.match(line))}
+    header_lines = list(headers)
     top_end = header_lines[0] if header_lines else len(lines)
     path = list(loc)
     if path and path[0] == "rules" and len(path) > 1 and isinstance(path[1], int):
-        rule_headers = [i for i in header_lines if _HEADER.match(lines[i]).group(1) == "rules"]  # type: ignore[union-attr]
+        rule_headers = [i for i, name in headers.items() if name == "rules"]
         if path[1] < len(rule_headers):
             start = rule_headers[path[1]]
-            later = [i for i in header_lines if i > start and not _is_rule_subtable(lines[i])]
+            # a rule's table ends at the next header that is not its own sub-table
+            later = [i for i, n in headers.items() if i > start and not n.startswith("rules.")]
             end = later[0] if later else len(lines)
             key = next((p for p in path[2:] if isinstance(p, str)), None)
             return (_find_key(lines, start + 1, end, key) or start) + 1
@@ -38,10 +39,6 @@ def line_of(source: str, loc: Sequence[str | int]) -> int:
         found = header_lines[0]
     return (found or 0) + 1
 
-
-def _is_rule_subtable(line: str) -> bool:
-    match = _HEADER.match(line)
-    return bool(match) and match.group(1).startswith("rules.")  # type: ignore[union-attr]
 
 
 def _find_key(lines: list[str], start: int, end: int, key: str | None) -> int | None:
