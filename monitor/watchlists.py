@@ -32,7 +32,7 @@ RULE_KINDS = ("any", "all", "phrase", "near", "regex")
 
 _WORDISH = re.compile(r"[^\W_]", re.UNICODE)
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")  # langdetect also says "zh-cn"
 
 
 class _Strict(BaseModel):
