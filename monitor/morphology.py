@@ -61,6 +61,8 @@ SUFFIXES: dict[str, frozenset[str]] = {
         + [d + s + e for d in ("ов", "ев", "ів", "") for s in ("ск", "ськ") for e in _ADJ]
         + ["овщин" + e for e in ("а", "ы", "е", "у", "ой", "ою", "и", "і")]
     ),
+    # Ukrainian adjectives of г/к/х-final names change the consonant: туарег → туарез-ький
+    "derive_uk_softened": frozenset("ьк" + e for e in _ADJ),
     # derived from a vowel-final name: мали-йский, мали-йцы, малі-йський
     "derive_vowel": frozenset(
         ["й" + e for e in _DEMONYM] + ["й" + s + e for s in ("ск", "ськ") for e in _ADJ]
@@ -204,6 +206,9 @@ def _derivation_stems(base: str) -> set[tuple[str, str]]:
         return {(base[:-1], "derive_consonant"), (base[:-1], "derive_vowel")}
     if last in _VOWELS:
         return {(base, "derive_vowel")}
+    if last in "гкх":
+        softened = base[:-1] + {"г": "з", "к": "ц", "х": "с"}[last]
+        return {(base, "derive_consonant"), (softened, "derive_uk_softened")}
     return {(base, "derive_consonant")}
 
 
