@@ -301,6 +301,7 @@ def main() -> None:
     accuracy_lines, chosen_wrong = accuracy_table(rows)
     held_out_lines, held_out_wrong = accuracy_table(held_out)
 
+    load_before = os.getloadavg()[0]
     rng = random.Random(SEED)
     ru_forms, _ = _dictionary_words(_RU_LETTERS, "ru", 250)
     _, ru_nouns = _dictionary_words(_RU_LETTERS, "ru", 2500)  # a wide pool of term lemmas
@@ -348,7 +349,9 @@ def main() -> None:
         f"Speed: one process, {len(posts):,} synthetic posts (ru/uk/en, mean {words:.0f} words), "
         "normalisation and morphology included. *Cold* starts with an empty word cache (the "
         "first posts after start-up); *warm* is the same posts again. Lists of 100 terms: "
-        "8 `any` rules, one `all`, one `near`, one language-scoped `any`, one `not`.",
+        "8 `any` rules, one `all`, one `near`, one language-scoped `any`, one `not`. "
+        f"Load average when the speed runs started: {load_before:.1f} (other work shares "
+        "the machine; figures drop when it is busy).",
         "",
         *speed_lines,
     ])
