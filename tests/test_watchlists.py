@@ -22,8 +22,9 @@ all = ["Вагнер", "Мали"]
 
 [[rules]]
 id = "mali_ru"
-any = ["Мали", { term = "ВСУ", exact = true }, { term = "Tinzaouaten", variants = ["Tinzawaten"] }]
-languages = ["ru"]
+any = ["Мали", { term = "ВСУ", exact = true }, { term = "Tinzaouaten", variants = ["Tinzawaten"] },
+       { term = "Малі", match_case = true, translit = false }]
+languages = ["ru", "zh-cn"]
 channels = ["@Rybar", "https://t.me/grey_zone", -1001234567890, "42"]
 text = "original"
 
@@ -58,13 +59,14 @@ def test_a_valid_file_becomes_rules_of_each_kind(tmp_path: Path) -> None:
     assert [rule.kind for rule in watchlist.rules] == ["all", "any", "phrase", "near", "regex"]
     scoped = watchlist.rules[1]
     assert scoped.id == "mali_ru"
-    assert scoped.languages == ("ru",)
+    assert scoped.languages == ("ru", "zh-cn")
     assert scoped.text == "original"
     # usernames lose @ and links, ids lose the Bot-API -100 prefix
     assert scoped.channels == ("rybar", "grey_zone", 1234567890, 42)
     assert scoped.any is not None
     assert scoped.any[1].exact is True
     assert scoped.any[2].spellings == ("Tinzaouaten", "Tinzawaten")
+    assert scoped.any[3].match_case is True and scoped.any[3].translit is False
     assert watchlist.rules[3].near is not None and watchlist.rules[3].near.within == 8
 
 
