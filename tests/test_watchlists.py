@@ -49,6 +49,8 @@ def test_example_watchlists_in_config_all_load() -> None:
     lists = load_watchlists([CONFIG])
     assert {w.name for w in lists} >= {"wagner_mali", "drones", "sahel", "airlift_africa"}
     assert all(w.source.endswith(".toml") for w in lists)
+    topics = load_watchlists([Path(__file__).parent / "data" / "matching" / "topics"])
+    assert len(topics) == 5  # the benchmark's per-topic lists for the sample exports
 
 
 def test_a_valid_file_becomes_rules_of_each_kind(tmp_path: Path) -> None:
