@@ -1,0 +1,85 @@
+"""Latin ↔ Cyrillic spellings of one folded word, for matching names across scripts.
+
+Names reach Telegram in several romanisations («Тинзауатен» is "Tinzaouaten" in French
+sources, "Tinzawaten" in English ones), so a term gets a few spellings per direction rather
+than one "correct" one. Pure functions; input is a folded (lower-case, ё→е) word.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+MAX_SPELLINGS = 6
+
+# Whole-word schemes, so one word gets one consistent romanisation per scheme.
+_BGN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye",
+    "ґ": "g", "'": "",
+}
+_FRENCH = {**_BGN, "у": "ou", "ж": "j", "ч": "tch", "ш": "ch", "щ": "chtch", "х": "kh",
+           "ю": "iou", "я": "ia", "й": "i", "ы": "y", "ц": "ts"}
+_ENGLISH = {**_BGN, "в": "w", "х": "h", "й": "i"}
+_UKRAINIAN = {**_BGN, "г": "h", "и": "y", "х": "kh", "й": "i", "ю": "iu", "я": "ia", "є": "ie"}
+_SCHEMES = (_BGN, _FRENCH, _ENGLISH, _UKRAINIAN)
+
+# Latin → Cyrillic: longest chunk first; each chunk lists its readings, most likely first.
+_LATIN_CHUNKS: dict[str, tuple[str, ...]] = {
+    "shch": ("щ",), "sch": ("ш", "щ"), "tch": ("ч",), "sh": ("ш",), "ch": ("ч", "ш"),
+    "zh": ("ж",), "kh": ("х",), "ts": ("ц",), "tz": ("ц",), "ya": ("я",), "yu": ("ю",),
+    "yo": ("е",), "ye": ("е",), "ou": ("у",), "oo": ("у",), "ph": ("ф",), "th": ("т",),
+    "gh": ("г",), "ck": ("к",), "qu": ("кв", "к"), "ee": ("и",), "ia": ("иа", "я"),
+    "a": ("а",), "b": ("б",), "c": ("к", "с"), "d": ("д",), "e": ("е",), "f": ("ф",),
+    "g": ("г",), "h": ("х", "г"), "i": ("и",), "j": ("дж", "ж"), "k": ("к",), "l": ("л",),
+    "m": ("м",), "n": ("н",), "o": ("о",), "p": ("п",), "q": ("к",), "r": ("р",),
+    "s": ("с",), "t": ("т",), "u": ("у",), "v": ("в",), "w": ("в", "у"), "x": ("кс",),
+    "y": ("и", "й"), "z": ("з",), "'": ("",),
+}
+_CHUNK_LENGTHS = sorted({len(chunk) for chunk in _LATIN_CHUNKS}, reverse=True)
+
+
+def is_cyrillic(word: str) -> bool:
+    return bool(_CYRILLIC.search(word)) and not _LATIN.search(word)
+
+
+def is_latin(word: str) -> bool:
+    return bool(_LATIN.search(word)) and not _CYRILLIC.search(word)
+
+
+def latin_spellings(word: str) -> list[str]:
+    """Romanise a Cyrillic word under each scheme: «вагнер» → vagner, wagner."""
+    if not is_cyrillic(word):
+        return []
+    spellings = ("".join(scheme.get(ch, ch) for ch in word) for scheme in _SCHEMES)
+    return [s for s in dict.fromkeys(spellings) if s and s != word]
+
+
+def cyrillic_spellings(word: str) -> list[str]:
+    """Read a Latin word in Cyrillic, up to MAX_SPELLINGS ways: "tinzawaten" → тинзауатен, ..."""
+    if not is_latin(word):
+        return []
+    pieces: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(word):
+        for length in _CHUNK_LENGTHS:
+            chunk = word[i : i + length]
+            if chunk in _LATIN_CHUNKS:
+                pieces.append(_LATIN_CHUNKS[chunk])
+                i += length
+                break
+        else:
+            pieces.append((word[i],))
+            i += 1
+    if word.startswith("e"):
+        pieces[0] = ("э", "е")  # Russian writes a word-initial [e] as «э»: Emirates → эмиратс
+    combos = itertools.islice(itertools.product(*pieces), MAX_SPELLINGS)
+    spellings = ["".join(combo) for combo in combos]
+    if spellings[0][-1] in "лн":
+        # a final soft l/n is lost in romanisation: Kidal = Кидаль, Geran = Герань
+        spellings += [s + "ь" for s in spellings[:2]]
+    return list(dict.fromkeys(spellings))
