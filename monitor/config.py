@@ -167,8 +167,12 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'tgmon.db').resolve()}"
 
     def watchlist_dirs(self) -> list[Path]:
+        """Watchlist folders; the default one may be absent (no lists), a configured one not."""
         base = self._source_path.parent if self._source_path else Path.cwd()
-        return [p if p.is_absolute() else (base / p) for p in self.watchlists.paths]
+        dirs = [p if p.is_absolute() else (base / p) for p in self.watchlists.paths]
+        if "paths" not in self.watchlists.model_fields_set:
+            dirs = [d for d in dirs if d.exists()]
+        return dirs
 
 
 def bundled_path(*parts: str) -> Path:

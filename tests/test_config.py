@@ -116,3 +116,15 @@ def test_secrets_are_masked_when_shown(tmp_path: Path) -> None:
 )
 def test_durations(text: object, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+def test_default_watchlist_folder_may_be_absent_but_a_configured_one_may_not(
+    tmp_path: Path,
+) -> None:
+    from monitor.errors import WatchlistError
+    from monitor.watchlists import load_watchlists
+
+    assert load_settings(write(tmp_path, "")).watchlist_dirs() == []
+    settings = load_settings(write(tmp_path, '[watchlists]\npaths = ["lists"]\n'))
+    with pytest.raises(WatchlistError, match="lists: no such watchlist file or folder"):
+        load_watchlists(settings.watchlist_dirs())
