@@ -37,6 +37,7 @@ HOLDOUT = _load("holdout.jsonl")
 
 # --- Russian / Ukrainian traps --------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
@@ -105,6 +106,7 @@ def test_no_labelled_russian_post_with_russian_letters_is_ukrainian(backend: str
 
 # --- Belarusian, Bulgarian, Macedonian ----------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
@@ -132,9 +134,21 @@ def test_other_cyrillic_languages(text: str, lang: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Привет всем", "Доброе утро", "Спасибо большое", "Как дела", "Добрый вечер",
-        "Хорошего дня", "Спокойной ночи", "Скоро будет", "Город стоит", "Вот так",
-        "Жди меня", "Мама", "Вперед", "Работает ПВО", "Новые подробности",
+        "Привет всем",
+        "Доброе утро",
+        "Спасибо большое",
+        "Как дела",
+        "Добрый вечер",
+        "Хорошего дня",
+        "Спокойной ночи",
+        "Скоро будет",
+        "Город стоит",
+        "Вот так",
+        "Жди меня",
+        "Мама",
+        "Вперед",
+        "Работает ПВО",
+        "Новые подробности",
     ],
 )
 def test_short_cyrillic_phrases_are_never_macedonian_or_serbian(text: str, backend: str) -> None:
@@ -143,14 +157,23 @@ def test_short_cyrillic_phrases_are_never_macedonian_or_serbian(text: str, backe
 
 @pytest.mark.parametrize(
     "text",
-    ["Привет всем", "Доброе утро", "Спасибо большое", "Как дела", "Добрый вечер",
-     "Спокойной ночи", "Новые подробности", "Работает ПВО"],
+    [
+        "Привет всем",
+        "Доброе утро",
+        "Спасибо большое",
+        "Как дела",
+        "Добрый вечер",
+        "Спокойной ночи",
+        "Новые подробности",
+        "Работает ПВО",
+    ],
 )
 def test_common_short_russian_phrases_are_russian(text: str) -> None:
     assert detect_language(text).lang == "ru"
 
 
 # --- other scripts and undetermined -------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "lang", "method"),
@@ -171,9 +194,24 @@ def test_other_scripts(text: str, lang: str, method: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "", "   ", "👍👍👍", "🇺🇦🇺🇦", "❤️ 💙💛", "123", "+1", "12:45", "📍 48.5123, 37.9876",
-        "https://t.me/somechannel/1234", "@osint_channel", "www.example.com/news/123 @admin",
-        "👇 https://t.me/+XyZ123", "!!!", "...", "ок", "ok", "5 G",
+        "",
+        "   ",
+        "👍👍👍",
+        "🇺🇦🇺🇦",
+        "❤️ 💙💛",
+        "123",
+        "+1",
+        "12:45",
+        "📍 48.5123, 37.9876",
+        "https://t.me/somechannel/1234",
+        "@osint_channel",
+        "www.example.com/news/123 @admin",
+        "👇 https://t.me/+XyZ123",
+        "!!!",
+        "...",
+        "ок",
+        "ok",
+        "5 G",
     ],
 )
 def test_posts_without_enough_letters_are_undetermined(text: str) -> None:
@@ -188,6 +226,7 @@ def test_detection_is_a_frozen_value() -> None:
 
 
 # --- clean_text ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "cleaned"),
@@ -215,6 +254,7 @@ def test_clean_text(text: str, cleaned: str) -> None:
 
 # --- determinism and concurrency ----------------------------------------------------------------
 
+
 def _all_results(backend: str) -> list[list[object]]:
     return [list(dataclasses.astuple(_detect(row["text"], backend))) for row in LABELLED]
 
@@ -237,7 +277,11 @@ def test_a_fresh_process_gives_the_same_answers(backend: str) -> None:
     out = subprocess.run(
         [sys.executable, "-c", script],
         input=(DATA / "labelled.jsonl").read_text(encoding="utf-8"),
-        cwd=ROOT, capture_output=True, text=True, check=True, encoding="utf-8",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        encoding="utf-8",
         env={"PYTHONHASHSEED": "random", "PATH": ""},
     )
     assert json.loads(out.stdout) == _all_results(backend)
@@ -253,6 +297,7 @@ def test_concurrent_calls_agree_with_sequential_ones(backend: str) -> None:
 
 
 # --- accuracy floor -------------------------------------------------------------------------
+
 
 def _accuracy(rows: list[dict[str, str]]) -> float:
     return sum(detect_language(row["text"]).lang == row["lang"] for row in rows) / len(rows)

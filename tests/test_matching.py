@@ -36,8 +36,9 @@ def examples() -> Matcher:
     return compile_matcher(load_watchlists([CONFIG]))
 
 
-LABELLED = [json.loads(line) for line in (DATA / "morphology.jsonl").read_text("utf-8").split("\n")
-            if line]
+LABELLED = [
+    json.loads(line) for line in (DATA / "morphology.jsonl").read_text("utf-8").split("\n") if line
+]
 
 
 @pytest.mark.parametrize(
@@ -81,20 +82,35 @@ RULE_KINDS = [
     ({"all": ["Вагнер", "Мали"]}, "Вагнеровцы покинули Нигер", False, []),
     ({"all": ["Wagner", "Mali"]}, "Wagner left Mali", True, ["Wagner", "Mali"]),
     # phrase: consecutive words in order, each inflected
-    ({"phrase": "Африканский корпус"}, "бойцы Африканского корпуса", True,
-     ["Африканский корпус"]),
+    ({"phrase": "Африканский корпус"}, "бойцы Африканского корпуса", True, ["Африканский корпус"]),
     ({"phrase": "Африканский корпус"}, "корпус африканский", False, []),
     ({"phrase": "Африканский корпус"}, "африканский континент, корпус", False, []),
     ({"phrase": "drone strike"}, "Drone strikes hit the base", True, ["drone strike"]),
     # near: at most `within` words between the two terms
-    ({"near": {"terms": ["Вагнер", "Кидаль"], "within": 3}}, "Вагнер штурмует окраины Кидаля",
-     True, ["Вагнер", "Кидаль"]),
-    ({"near": {"terms": ["Вагнер", "Кидаль"], "within": 3}},
-     "Кидаль взят, а Вагнер, как сообщают источники, ушёл", True, ["Вагнер", "Кидаль"]),
-    ({"near": {"terms": ["Вагнер", "Кидаль"], "within": 3}},
-     "Вагнер ушёл. Через неделю, по словам местных, начались бои у Кидаля", False, []),
-    ({"near": {"terms": ["Wagner", "convoy"], "within": 0}}, "Wagner convoys ambushed", True,
-     ["Wagner", "convoy"]),
+    (
+        {"near": {"terms": ["Вагнер", "Кидаль"], "within": 3}},
+        "Вагнер штурмует окраины Кидаля",
+        True,
+        ["Вагнер", "Кидаль"],
+    ),
+    (
+        {"near": {"terms": ["Вагнер", "Кидаль"], "within": 3}},
+        "Кидаль взят, а Вагнер, как сообщают источники, ушёл",
+        True,
+        ["Вагнер", "Кидаль"],
+    ),
+    (
+        {"near": {"terms": ["Вагнер", "Кидаль"], "within": 3}},
+        "Вагнер ушёл. Через неделю, по словам местных, начались бои у Кидаля",
+        False,
+        [],
+    ),
+    (
+        {"near": {"terms": ["Wagner", "convoy"], "within": 0}},
+        "Wagner convoys ambushed",
+        True,
+        ["Wagner", "convoy"],
+    ),
     # regex: on the folded text (lower case, ё→е), spans in the original
     ({"regex": r"\bra-\d{5}\b"}, "Борт RA-78830 сел в Бамако", True, ["RA-78830"]),
     ({"regex": r"вагнер\w*"}, "ВАГНЁРОВЦЫ", True, ["ВАГНЁРОВЦЫ"]),
@@ -144,8 +160,10 @@ def test_list_wide_not_silences_the_composer(text: str, fires: bool) -> None:
 
 
 def test_rule_level_not_silences_only_that_rule() -> None:
-    m = matcher({"id": "plant", "any": ["Герань"], "not": ["цветок", "рассада"]},
-                {"id": "all", "any": ["Герань"]})
+    m = matcher(
+        {"id": "plant", "any": ["Герань"], "not": ["цветок", "рассада"]},
+        {"id": "all", "any": ["Герань"]},
+    )
     assert [h.rule_id for h in m.match("Рассада герани и цветок")] == ["all"]
     assert [h.rule_id for h in m.match("Сбиты три «Герани»")] == ["plant", "all"]
 
@@ -219,9 +237,12 @@ def test_text_source_scope(scope: str | None, source: str, fires: bool) -> None:
 
 
 def test_list_scope_applies_unless_a_rule_sets_its_own() -> None:
-    m = matcher({"id": "list_scope", "any": ["Мали"]},
-                {"id": "own_scope", "any": ["Мали"], "languages": ["uk", "ru"]},
-                languages=["ru"], text="original")
+    m = matcher(
+        {"id": "list_scope", "any": ["Мали"]},
+        {"id": "own_scope", "any": ["Мали"], "languages": ["uk", "ru"]},
+        languages=["ru"],
+        text="original",
+    )
     assert [h.rule_id for h in m.match("Мали", language="ru")] == ["list_scope", "own_scope"]
     assert m.match("Мали", language="ru", text_source="translation") == []
 
@@ -241,8 +262,11 @@ def test_list_scope_applies_unless_a_rule_sets_its_own() -> None:
         ({"term": "Вагнер", "translit": False}, "Wagner", False),
         ({"term": "Вагнер", "translit": False}, "Вагнеру", True),
         ({"term": "Tinzaouaten", "variants": ["Tinzawaten", "Тин-Зауатен"]}, "Tinzawaten", True),
-        ({"term": "Tinzaouaten", "variants": ["Tinzawaten", "Тин-Зауатен"]}, "у Тин-Зауатена",
-         True),
+        (
+            {"term": "Tinzaouaten", "variants": ["Tinzawaten", "Тин-Зауатен"]},
+            "у Тин-Зауатена",
+            True,
+        ),
         ({"term": "Tinzaouaten"}, "под Тинзауатеном", True),  # automatic: ou → у
         ({"term": "Малі", "match_case": True}, "Вагнер у Малі", True),
         ({"term": "Малі", "match_case": True}, "малі підприємства", False),  # "small"
@@ -254,16 +278,32 @@ def test_term_options(term: dict[str, Any] | str, text: str, fires: bool) -> Non
 
 
 def test_a_hit_says_which_list_rule_and_terms_fired() -> None:
-    m = compile_matcher([
-        Watchlist.model_validate({"name": "a", "severity": "critical", "rules": [
-            {"any": ["Нигер"]}, {"id": "wm", "all": ["Вагнер", "Мали"]}]}),
-        Watchlist.model_validate({"name": "b", "severity": "info", "rules": [
-            {"name": "drones", "any": ["дрон"]}]}),
-    ])
+    m = compile_matcher(
+        [
+            Watchlist.model_validate(
+                {
+                    "name": "a",
+                    "severity": "critical",
+                    "rules": [{"any": ["Нигер"]}, {"id": "wm", "all": ["Вагнер", "Мали"]}],
+                }
+            ),
+            Watchlist.model_validate(
+                {"name": "b", "severity": "info", "rules": [{"name": "drones", "any": ["дрон"]}]}
+            ),
+        ]
+    )
     text = "Дроны Вагнера над Мали"
     assert m.match(text, text_source="original") == [
-        Hit("a", "critical", 2, "wm", "rule 2 (wm)", ("Вагнер", "Мали"), ((6, 13), (18, 22)),
-            "original"),
+        Hit(
+            "a",
+            "critical",
+            2,
+            "wm",
+            "rule 2 (wm)",
+            ("Вагнер", "Мали"),
+            ((6, 13), (18, 22)),
+            "original",
+        ),
         Hit("b", "info", 1, "drones", "rule 1 (drones)", ("дрон",), ((0, 5),), "original"),
     ]
 
@@ -271,22 +311,38 @@ def test_a_hit_says_which_list_rule_and_terms_fired() -> None:
 @pytest.mark.parametrize(
     ("text", "language", "rules"),
     [
-        ("Бойцы ЧВК «Вагнер» под Кидалем вместе с малийской армией",
-         "ru", {"wagner_mali:pmc_near_mali", "sahel:places", "sahel:fama",
+        (
+            "Бойцы ЧВК «Вагнер» под Кидалем вместе с малийской армией",
+            "ru",
+            {
+                "wagner_mali:pmc_near_mali",
+                "sahel:places",
+                "sahel:fama",
                 # «малийской» is derived from «Мали»: the Mali rules fire too
-                "wagner_mali:wagner_mali", "wagner_mali:mali_ru"}),
-        ("Вагнеровцы покидают Мали, их сменит Африканский корпус", "ru",
-         {"wagner_mali:wagner_mali", "wagner_mali:mali_ru", "wagner_mali:africa_corps"}),
+                "wagner_mali:wagner_mali",
+                "wagner_mali:mali_ru",
+            },
+        ),
+        (
+            "Вагнеровцы покидают Мали, их сменит Африканский корпус",
+            "ru",
+            {"wagner_mali:wagner_mali", "wagner_mali:mali_ru", "wagner_mali:africa_corps"},
+        ),
         ("Ми мали бій з вагнерівцями", "uk", set()),
         ("Вагнерівці залишили Малі", "uk", {"wagner_mali:wagner_mali_uk"}),
         ("В Мали поставили оперу Рихарда Вагнера", "ru", set()),
-        ("Wagner mercenaries and FAMa clashed near Tinzawaten", "en",
-         {"sahel:tinzaouaten", "sahel:fama"}),
-        ("Ночью сбиты 12 «Гераней» и два БПЛА", "ru",
-         {"drones:shahed", "drones:drone_words"}),
+        (
+            "Wagner mercenaries and FAMa clashed near Tinzawaten",
+            "en",
+            {"sahel:tinzaouaten", "sahel:fama"},
+        ),
+        ("Ночью сбиты 12 «Гераней» и два БПЛА", "ru", {"drones:shahed", "drones:drone_words"}),
         ("Полейте герань: цветок любит свет", "ru", set()),
-        ("Ил-76 сел в аэропорту Бамако, борт RA-78830", "ru",
-         {"airlift_africa:il76_near_airport", "airlift_africa:tail_number"}),
+        (
+            "Ил-76 сел в аэропорту Бамако, борт RA-78830",
+            "ru",
+            {"airlift_africa:il76_near_airport", "airlift_africa:tail_number"},
+        ),
         ("Собрали малину, маленький урожай, мало", "ru", set()),
     ],
 )

@@ -81,57 +81,110 @@ def test_folders_are_read_in_name_order_and_files_can_be_given(tmp_path: Path) -
 
 
 BAD_FILES = [
-    pytest.param('name = "x"\ncolour = "red"\n[[rules]]\nany = ["a"]\n',
-                 "x.toml:2: colour: unknown key", id="unknown list key"),
-    pytest.param('name = "x"\nseverity = "urgent"\n[[rules]]\nany = ["a"]\n',
-                 "x.toml:2: severity: Input should be 'info', 'warning' or 'critical'",
-                 id="bad severity"),
-    pytest.param('description = "no name"\n[[rules]]\nany = ["a"]\n',
-                 "x.toml:1: name: required key is missing", id="missing name"),
+    pytest.param(
+        'name = "x"\ncolour = "red"\n[[rules]]\nany = ["a"]\n',
+        "x.toml:2: colour: unknown key",
+        id="unknown list key",
+    ),
+    pytest.param(
+        'name = "x"\nseverity = "urgent"\n[[rules]]\nany = ["a"]\n',
+        "x.toml:2: severity: Input should be 'info', 'warning' or 'critical'",
+        id="bad severity",
+    ),
+    pytest.param(
+        'description = "no name"\n[[rules]]\nany = ["a"]\n',
+        "x.toml:1: name: required key is missing",
+        id="missing name",
+    ),
     pytest.param('name = "x"\n', "x.toml:1: rules: required key is missing", id="no rules"),
-    pytest.param('name = "x"\n[[rules]]\nany = ["a"]\n\n[[rules]]\nid = "tail"\nregex = "[ab"\n',
-                 "x.toml:7: rule 2 (tail): regex: unterminated character set", id="bad regex"),
-    pytest.param('name = "x"\n[[rules]]\nregex = "a*"\n',
-                 "x.toml:3: rule 1: regex: pattern matches the empty string, so it would match "
-                 "every post", id="regex matching everything"),
-    pytest.param('name = "x"\n[[rules]]\nany = []\n',
-                 "x.toml:3: rule 1: any: must not be empty", id="empty term list"),
-    pytest.param('name = "x"\n[[rules]]\nany = ["a", ""]\n',
-                 "x.toml:3: rule 1: any[2].term: term '' has no letters or digits",
-                 id="empty term"),
-    pytest.param('name = "x"\n[[rules]]\nany = "Вагнер"\n',
-                 "x.toml:3: rule 1: any: Input should be a valid tuple", id="string not list"),
-    pytest.param('name = "x"\n[[rules]]\nany = [{ term = "a", exakt = true }]\n',
-                 "x.toml:3: rule 1: any[1].exakt: unknown key", id="unknown term option"),
-    pytest.param('name = "x"\n[[rules]]\nany = [{ term = "a", exact = "yes" }]\n',
-                 "x.toml:3: rule 1: any[1].exact: Input should be a valid boolean",
-                 id="option of wrong type"),
-    pytest.param('name = "x"\n[[rules]]\nname = "both"\nany = ["a"]\nall = ["b"]\n',
-                 "x.toml:2: rule 1 (both): needs exactly one of any, all, phrase, near, regex "
-                 "(found any, all)", id="two kinds"),
-    pytest.param('name = "x"\n[[rules]]\nlanguages = ["ru"]\n',
-                 "x.toml:2: rule 1: needs exactly one of any, all, phrase, near, regex "
-                 "(found none)", id="no kind"),
-    pytest.param('name = "x"\n[[rules]]\nnear = { terms = ["a"], within = 3 }\n',
-                 "x.toml:3: rule 1: near.terms: needs 2 terms", id="near with one term"),
-    pytest.param('name = "x"\n[[rules]]\nany = ["a"]\nlanguages = ["Russian"]\n',
-                 "x.toml:4: rule 1: languages: 'Russian' is not a lower-case ISO 639 language "
-                 "code like 'ru'", id="bad language"),
-    pytest.param('name = "x"\n[[rules]]\nany = ["a"]\nchannels = ["not a channel!"]\n',
-                 "x.toml:4: rule 1: channels: 'not a channel!' is neither a channel username "
-                 "nor a numeric id", id="bad channel"),
-    pytest.param('name = "x"\n[[rules]]\nany = ["a"]\ntext = "translated"\n',
-                 "x.toml:4: rule 1: text: Input should be 'original', 'translation' or 'both'",
-                 id="bad text scope"),
-    pytest.param('name = "x"\n[[rules]]\nid = "r"\nany = ["a"]\n[[rules]]\nid = "r"\nany = ["b"]\n',
-                 "x.toml:6: rule 2 (r): id: duplicate rule id 'r'", id="duplicate rule id"),
-    pytest.param('name = "x"\nrules = [\n  { any = ["a"] },\n  { any = [] },\n]\n',
-                 "x.toml:2: rule 2: any: must not be empty", id="rules as inline array"),
-    pytest.param('name = "x"\n[[rules]]\nany = ["a"]\n[rules.near]\nterms = ["a"]\n',
-                 "x.toml:4: rule 1: near.terms: needs 2 terms", id="near as sub-table"),
-    pytest.param('name = "x"\n[[rules]\nany = ["a"]\n',
-                 "x.toml:2: invalid TOML: Expected ']]' at the end of an array declaration",
-                 id="toml syntax"),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = ["a"]\n\n[[rules]]\nid = "tail"\nregex = "[ab"\n',
+        "x.toml:7: rule 2 (tail): regex: unterminated character set",
+        id="bad regex",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nregex = "a*"\n',
+        "x.toml:3: rule 1: regex: pattern matches the empty string, so it would match every post",
+        id="regex matching everything",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = []\n',
+        "x.toml:3: rule 1: any: must not be empty",
+        id="empty term list",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = ["a", ""]\n',
+        "x.toml:3: rule 1: any[2].term: term '' has no letters or digits",
+        id="empty term",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = "Вагнер"\n',
+        "x.toml:3: rule 1: any: Input should be a valid tuple",
+        id="string not list",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = [{ term = "a", exakt = true }]\n',
+        "x.toml:3: rule 1: any[1].exakt: unknown key",
+        id="unknown term option",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = [{ term = "a", exact = "yes" }]\n',
+        "x.toml:3: rule 1: any[1].exact: Input should be a valid boolean",
+        id="option of wrong type",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nname = "both"\nany = ["a"]\nall = ["b"]\n',
+        "x.toml:2: rule 1 (both): needs exactly one of any, all, phrase, near, regex "
+        "(found any, all)",
+        id="two kinds",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nlanguages = ["ru"]\n',
+        "x.toml:2: rule 1: needs exactly one of any, all, phrase, near, regex (found none)",
+        id="no kind",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nnear = { terms = ["a"], within = 3 }\n',
+        "x.toml:3: rule 1: near.terms: needs 2 terms",
+        id="near with one term",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = ["a"]\nlanguages = ["Russian"]\n',
+        "x.toml:4: rule 1: languages: 'Russian' is not a lower-case ISO 639 language "
+        "code like 'ru'",
+        id="bad language",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = ["a"]\nchannels = ["not a channel!"]\n',
+        "x.toml:4: rule 1: channels: 'not a channel!' is neither a channel username "
+        "nor a numeric id",
+        id="bad channel",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = ["a"]\ntext = "translated"\n',
+        "x.toml:4: rule 1: text: Input should be 'original', 'translation' or 'both'",
+        id="bad text scope",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nid = "r"\nany = ["a"]\n[[rules]]\nid = "r"\nany = ["b"]\n',
+        "x.toml:6: rule 2 (r): id: duplicate rule id 'r'",
+        id="duplicate rule id",
+    ),
+    pytest.param(
+        'name = "x"\nrules = [\n  { any = ["a"] },\n  { any = [] },\n]\n',
+        "x.toml:2: rule 2: any: must not be empty",
+        id="rules as inline array",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]]\nany = ["a"]\n[rules.near]\nterms = ["a"]\n',
+        "x.toml:4: rule 1: near.terms: needs 2 terms",
+        id="near as sub-table",
+    ),
+    pytest.param(
+        'name = "x"\n[[rules]\nany = ["a"]\n',
+        "x.toml:2: invalid TOML: Expected ']]' at the end of an array declaration",
+        id="toml syntax",
+    ),
 ]
 
 
@@ -148,18 +201,22 @@ def test_each_mistake_is_one_line_naming_file_line_and_rule(
 
 
 def test_validate_reports_every_error_in_every_file(tmp_path: Path) -> None:
-    write(tmp_path, "a.toml", (
-        'name = "a"\n'
-        "[[rules]]\n"
-        'any = ["Вагнер"]\n'
-        "\n"
-        "[[rules]]\n"
-        'regex = "(unclosed"\n'
-        "colour = 1\n"
-        "\n"
-        "[[rules]]\n"
-        "all = []\n"
-    ))
+    write(
+        tmp_path,
+        "a.toml",
+        (
+            'name = "a"\n'
+            "[[rules]]\n"
+            'any = ["Вагнер"]\n'
+            "\n"
+            "[[rules]]\n"
+            'regex = "(unclosed"\n'
+            "colour = 1\n"
+            "\n"
+            "[[rules]]\n"
+            "all = []\n"
+        ),
+    )
     write(tmp_path, "b.toml", 'name = "b"\nseverity = "loud"\n[[rules]]\nany = ["x"]\n')
     write(tmp_path, "c.toml", 'name = "c"\n[[rules]]\nany = ["x"]\n')
     lists, errors = validate_watchlists([tmp_path])
