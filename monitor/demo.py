@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from monitor.config import Settings, bundled_path
 from monitor.importer import ImportReport, Progress, import_exports
@@ -27,6 +28,15 @@ class ChannelSummary:
     languages: dict[str, int]
 
 
+@dataclass(frozen=True)
+class MatchExample:
+    channel: str
+    message_id: int
+    watchlist: str
+    text: str
+    spans: list[list[int]]
+
+
 @dataclass
 class DemoReport:
     database: str
@@ -34,6 +44,7 @@ class DemoReport:
     later: ImportReport
     channels: list[ChannelSummary] = field(default_factory=list)
     matches: list[tuple[str, int]] = field(default_factory=list)  # (watchlist, posts)
+    examples: list[MatchExample] = field(default_factory=list)
     alerts: int = 0
 
 
@@ -107,3 +118,22 @@ def _summarise(db: Database, report: DemoReport, channel_ids: set[int]) -> None:
             ).all()
         ]
         report.alerts = session.execute(select(func.count()).select_from(Alert)).scalar_one()
+        report.examples = _examples(session)
+
+
+def _examples(session: Session, per_watchlist: int = 2) -> list[MatchExample]:
+    """A few recent original-text matches per watchlist, to show what fired and why."""
+    rows = session.execute(
+        select(Match.watchlist, Match.spans, Post.message_id, Post.text, Channel.username)
+        .join(Post, Post.id == Match.post_id)  # type: ignore[arg-type]
+        .join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
+        .where(Match.removed_at.is_(None), Match.text_source == "original")  # type: ignore[union-attr]
+        .order_by(Match.watchlist, Post.posted_at.desc())  # type: ignore[attr-defined]
+    ).all()
+    shown: dict[str, int] = {}
+    examples = []
+    for watchlist, spans, message_id, text, username in rows:
+        if shown.get(watchlist, 0) < per_watchlist:
+            shown[watchlist] = shown.get(watchlist, 0) + 1
+            examples.append(MatchExample(username or "?", message_id, watchlist, text, spans))
+    return examples

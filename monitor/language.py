@@ -114,8 +114,13 @@ _SCRIPT_RANGES: tuple[tuple[str, str], ...] = (
 _SCRIPT_PATTERNS = tuple((name, re.compile(f"[{chars}]+")) for name, chars in _SCRIPT_RANGES)
 # Scripts that name their language outright (kana wins over han: Japanese mixes both).
 _SCRIPT_LANGUAGE = {
-    "greek": "el", "hebrew": "he", "georgian": "ka", "armenian": "hy", "thai": "th",
-    "hangul": "ko", "kana": "ja",
+    "greek": "el",
+    "hebrew": "he",
+    "georgian": "ka",
+    "armenian": "hy",
+    "thai": "th",
+    "hangul": "ko",
+    "kana": "ja",
 }
 
 

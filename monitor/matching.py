@@ -151,8 +151,9 @@ class Matcher:
                 patterns = [replace(p, homographs=frozenset()) for p in patterns]
             if spec.match_case:
                 capitals = [w[:1].isupper() for w, _, _ in word_spans(spelling)]
-                patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals,
-                                                                       strict=True)]
+                patterns = [
+                    replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)
+                ]
             sequences.append(tuple(self._pattern(p) for p in patterns))
         number = self._term_ids[key] = len(self._terms)
         self._terms.append(_Term(spec.term, tuple(dict.fromkeys(sequences))))
@@ -293,19 +294,33 @@ class Matcher:
                 found = _regex_result(rule.regex, folded, text)
             else:
                 evaluated = _evaluate(rule, occurrences)
-                found = None if evaluated is None else (
-                    tuple(self._terms[t].label for t in evaluated[0]), evaluated[1])
+                found = (
+                    None
+                    if evaluated is None
+                    else (tuple(self._terms[t].label for t in evaluated[0]), evaluated[1])
+                )
             if found is None:
                 continue
             labels, spans = found
             watchlist = self.watchlists[rule.watchlist]
-            hits.append(Hit(watchlist.name, watchlist.severity, rule.index, rule.rule_id,
-                            rule.label, labels, spans, text_source))
+            hits.append(
+                Hit(
+                    watchlist.name,
+                    watchlist.severity,
+                    rule.index,
+                    rule.rule_id,
+                    rule.label,
+                    labels,
+                    spans,
+                    text_source,
+                )
+            )
         return hits
 
 
-def _in_scope(rule: _Rule, language: str | None, channel: ChannelLike | None,
-              text_source: TextSource) -> bool:
+def _in_scope(
+    rule: _Rule, language: str | None, channel: ChannelLike | None, text_source: TextSource
+) -> bool:
     if rule.text != "both" and rule.text != text_source:
         return False
     if rule.languages is not None and (language is None or language.lower() not in rule.languages):
@@ -321,8 +336,9 @@ def _in_scope(rule: _Rule, language: str | None, channel: ChannelLike | None,
     return True
 
 
-def _evaluate(rule: _Rule, occurrences: dict[int, list[_Occurrence]]
-              ) -> tuple[tuple[int, ...], tuple[Span, ...]] | None:
+def _evaluate(
+    rule: _Rule, occurrences: dict[int, list[_Occurrence]]
+) -> tuple[tuple[int, ...], tuple[Span, ...]] | None:
     present = [t for t in rule.terms if t in occurrences]
     if rule.kind == "all" and len(present) < len(rule.terms):
         return None
@@ -336,8 +352,9 @@ def _evaluate(rule: _Rule, occurrences: dict[int, list[_Occurrence]]
     return tuple(present), tuple(sorted({o.span for t in present for o in occurrences[t]}))
 
 
-def _near_spans(left: Iterable[_Occurrence], right: Iterable[_Occurrence], within: int
-                ) -> tuple[Span, ...]:
+def _near_spans(
+    left: Iterable[_Occurrence], right: Iterable[_Occurrence], within: int
+) -> tuple[Span, ...]:
     """Spans of both terms wherever at most `within` words lie between them."""
     spans: set[Span] = set()
     rights = list(right)
@@ -351,8 +368,9 @@ def _near_spans(left: Iterable[_Occurrence], right: Iterable[_Occurrence], withi
     return tuple(sorted(spans))
 
 
-def _regex_result(pattern: re.Pattern[str], folded: str, original: str
-                  ) -> tuple[tuple[str, ...], tuple[Span, ...]] | None:
+def _regex_result(
+    pattern: re.Pattern[str], folded: str, original: str
+) -> tuple[tuple[str, ...], tuple[Span, ...]] | None:
     spans = tuple(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
     if not spans:
         return None
@@ -405,5 +423,12 @@ def compile_matcher(watchlists: Sequence[Watchlist]) -> Matcher:
     return Matcher(watchlists)
 
 
-__all__ = ["ChannelLike", "Hit", "Matcher", "TextSource", "compile_matcher", "explain_term",
-           "fold_aligned"]
+__all__ = [
+    "ChannelLike",
+    "Hit",
+    "Matcher",
+    "TextSource",
+    "compile_matcher",
+    "explain_term",
+    "fold_aligned",
+]

@@ -38,22 +38,90 @@ _PERSON = {"Name", "Surn", "Patr"}
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
 
 # Endings by stem class; "" means the stem itself. Russian and Ukrainian together.
-_ADJ = ("о", "ий", "ый", "ой", "ая", "ое", "ие", "ые", "ого", "ому", "им", "ым", "ом", "ую", "ими",
-        "ыми", "их", "ых", "ої", "ій", "а", "е", "і", "у", "ою", "ім")
-_DEMONYM = ("ец", "цы", "ца", "цу", "цем", "це", "цев", "цам", "цами", "цах", "ець", "ці",
-            "ців", "цям", "цями", "цях", "цю", "цеві", "ця")
+_ADJ = (
+    "о",
+    "ий",
+    "ый",
+    "ой",
+    "ая",
+    "ое",
+    "ие",
+    "ые",
+    "ого",
+    "ому",
+    "им",
+    "ым",
+    "ом",
+    "ую",
+    "ими",
+    "ыми",
+    "их",
+    "ых",
+    "ої",
+    "ій",
+    "а",
+    "е",
+    "і",
+    "у",
+    "ою",
+    "ім",
+)
+_DEMONYM = (
+    "ец",
+    "цы",
+    "ца",
+    "цу",
+    "цем",
+    "це",
+    "цев",
+    "цам",
+    "цами",
+    "цах",
+    "ець",
+    "ці",
+    "ців",
+    "цям",
+    "цями",
+    "цях",
+    "цю",
+    "цеві",
+    "ця",
+)
 SUFFIXES: dict[str, frozenset[str]] = {
     # after a hard consonant: вагнер-а, -у, -ом, -ы, -ов, uk -і, -ові, -ів
-    "hard": frozenset(("", "а", "у", "ом", "е", "ы", "и", "ов", "ам", "ами", "ах", "і", "ові",
-                       "ів", "ою", "ой", "ем", "еві", "ям", "ях")),
+    "hard": frozenset(
+        (
+            "",
+            "а",
+            "у",
+            "ом",
+            "е",
+            "ы",
+            "и",
+            "ов",
+            "ам",
+            "ами",
+            "ах",
+            "і",
+            "ові",
+            "ів",
+            "ою",
+            "ой",
+            "ем",
+            "еві",
+            "ям",
+            "ях",
+        )
+    ),
     # Russian/Ukrainian surnames in -ин/-ов: Пригожин-ым, -ых, -ой; uk Пригожин-им, -их
     "surname": frozenset(("ым", "ых", "ыми", "ой", "им", "их", "ими", "ої", "ою", "у")),
     # stems of -а/-я words: менак-а, -и, -е, -у, -ой
     "a": frozenset(("а", "ы", "и", "е", "у", "ой", "ою", "ам", "ами", "ах", "і", "ой", "ею")),
     "ya": frozenset(("я", "и", "е", "ю", "ей", "ею", "ям", "ями", "ях", "і", "ї", "єю")),
     # stems of -ь words: кидал-ь, -я, -ю, -ем
-    "soft": frozenset(("ь", "я", "ю", "ем", "е", "и", "ей", "ям", "ями", "ях", "ью", "і",
-                       "ів", "еві", "ю")),
+    "soft": frozenset(
+        ("ь", "я", "ю", "ем", "е", "и", "ей", "ям", "ями", "ях", "ью", "і", "ів", "еві", "ю")
+    ),
     # derived from a consonant-final name: вагнер-овцы, -овский, туарег-ский, вагнер-івці,
     # нигер-цы (not нигер-ийцы: Nigeria is another country)
     "derive_consonant": frozenset(
@@ -73,8 +141,29 @@ SUFFIXES: dict[str, frozenset[str]] = {
     # army → armies; convoy is "latin_consonant": convoys
     "latin_y": frozenset(("y", "ys", "ies")),
     # adjectives the dictionaries lack: малийск-ая, -ой, -ую; uk малійськ-а, -ої
-    "adj": frozenset(_ADJ + ("яя", "ее", "его", "ему", "ем", "юю", "ей", "ие", "ія", "ього",
-                             "ьому", "ій", "ім", "іх", "іми", "ая", "ое", "ые")),
+    "adj": frozenset(
+        _ADJ
+        + (
+            "яя",
+            "ее",
+            "его",
+            "ему",
+            "ем",
+            "юю",
+            "ей",
+            "ие",
+            "ія",
+            "ього",
+            "ьому",
+            "ій",
+            "ім",
+            "іх",
+            "іми",
+            "ая",
+            "ое",
+            "ые",
+        )
+    ),
 }
 MAX_SUFFIX = max(len(s) for group in SUFFIXES.values() for s in group)
 MIN_STEM = 3
@@ -94,8 +183,10 @@ class WordPattern:
         """Whether a folded post word is one of this word's forms (used by tests and tools)."""
         if folded in self.forms:
             return True
-        return any(folded.startswith(stem) and folded[len(stem):] in SUFFIXES[kind]
-                   for stem, kind in self.stems)
+        return any(
+            folded.startswith(stem) and folded[len(stem) :] in SUFFIXES[kind]
+            for stem, kind in self.stems
+        )
 
 
 def fold_word(word: str) -> str:
@@ -133,8 +224,10 @@ def _analysers() -> tuple[Any, Any]:
 def _known_parses(word: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Dictionary (not guessed) parses of `word` in Russian and in Ukrainian."""
     ru, uk = _analysers()
-    return (tuple(p for p in ru.parse(word) if p.is_known),
-            tuple(p for p in uk.parse(word) if p.is_known))
+    return (
+        tuple(p for p in ru.parse(word) if p.is_known),
+        tuple(p for p in uk.parse(word) if p.is_known),
+    )
 
 
 def _is_base(parse: Any, word: str) -> bool:
@@ -183,8 +276,11 @@ def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
     for parse in parses:
         forms.update(fold_word(lexeme.word) for lexeme in parse.lexeme)
     base = parses[0].normal_form.replace("ё", "е") if parses else word
-    adjective = None if parses else next(
-        (m for m in (p.search(word) for p in _ADJECTIVE_ENDING) if m), None)
+    adjective = (
+        None
+        if parses
+        else next((m for m in (p.search(word) for p in _ADJECTIVE_ENDING) if m), None)
+    )
     if adjective:
         return forms, {(word[: adjective.start(1)], "adj")}
     # a word only one dictionary knows («Азавад» is only in the Ukrainian one) still

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from monitor.demo import DemoReport
 from monitor.importer import ImportReport
@@ -61,9 +62,28 @@ def demo(out: Console, report: DemoReport) -> None:
         for name, count in report.matches:
             fired.add_row(name, str(count))
         out.print(fired)
+        for example in report.examples:
+            out.print(
+                f"  [bold]{example.watchlist}[/bold] @{example.channel}/{example.message_id}: ",
+                snippet(example.text, example.spans),
+                sep="",
+            )
         out.print(f"  alerts in the outbox: {report.alerts}")
     else:
         out.print("  no watchlist matches recorded")
+
+
+def snippet(text: str, spans: list[list[int]], width: int = 110) -> Text:
+    """One line of `text` around its first highlighted span, matched terms in reverse video."""
+    flat = text.replace("\n", " ")
+    start = max(0, min((s[0] for s in spans), default=0) - width // 4)
+    end = min(len(flat), start + width)
+    shown = Text(("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else ""))
+    offset = 1 if start else 0
+    for a, b in spans:
+        if a >= start and b <= end:
+            shown.stylize("bold reverse", a - start + offset, b - start + offset)
+    return shown
 
 
 def as_json(data: Any) -> str:

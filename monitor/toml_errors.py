@@ -40,7 +40,6 @@ def line_of(source: str, loc: Sequence[str | int]) -> int:
     return (found or 0) + 1
 
 
-
 def _find_key(lines: list[str], start: int, end: int, key: str | None) -> int | None:
     if key is None:
         return None

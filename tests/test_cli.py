@@ -69,6 +69,7 @@ def test_demo_replays_the_samples_and_is_idempotent(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     new = int(re.search(r"sample exports: .*?(\d+) new", first.output).group(1))
     assert new >= 300
+    assert "wagner_mali" in first.output and "What fired" in first.output
     assert re.search(r"later snapshot: .*?\d+ new, [1-9]\d* updated", first.output)
     assert (tmp_path / "tgmon.db").exists()
     second = run("--data-dir", str(tmp_path), "demo")
