@@ -27,7 +27,7 @@ from monitor.morphology import (
     word_pattern,
     word_spans,
 )
-from monitor.text import _fix_mixed_script  # the same look-alike repair normalise_text applies
+from monitor.text import fix_mixed_script  # the same look-alike repair normalise_text applies
 from monitor.watchlists import Rule, TermSpec, Watchlist, bare_channel_id, rule_label
 
 TextSource = Literal["original", "translation"]
@@ -396,7 +396,7 @@ _CHAR_FOLD = _CharFold()
 def fold_aligned(text: str) -> str:
     """Fold a post for regex rules without moving characters: spans stay valid in the original."""
     folded = text.translate(_CHAR_FOLD)
-    return WORD.sub(lambda m: _fix_mixed_script(m.group()), folded)
+    return WORD.sub(lambda m: fix_mixed_script(m.group()), folded)
 
 
 def explain_term(term: str | TermSpec) -> list[str]:

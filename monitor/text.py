@@ -33,7 +33,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _SPACES = re.compile(r"\s+")
 
 
-def _fix_mixed_script(word: str) -> str:
+def fix_mixed_script(word: str) -> str:
     """Replace Latin look-alikes in a word that is mostly Cyrillic."""
     cyrillic = len(_CYRILLIC.findall(word))
     if cyrillic == 0 or cyrillic == len(word):
@@ -51,7 +51,7 @@ def normalise_text(text: str) -> str:
     keys and indexes, not for highlighting spans in the original.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    folded = _WORD.sub(lambda m: _fix_mixed_script(m.group(0)), folded)
+    folded = _WORD.sub(lambda m: fix_mixed_script(m.group(0)), folded)
     return _SPACES.sub(" ", folded).strip()
 
 

@@ -65,3 +65,12 @@ def test_test_is_a_dry_run_and_rematch_records(db: Database, tmp_path: Path) -> 
 
     unknown = run(cfg, "watchlist", "test", "nope")
     assert unknown.exit_code == 2 and "no watchlist named 'nope' (have: drones)" in unknown.output
+
+
+def test_explain_shows_forms_and_the_ukrainian_block() -> None:
+    result = CliRunner().invoke(app, ["watchlist", "explain", "Мали"])
+    assert result.exit_code == 0
+    assert (
+        "малийский" in result.output.replace("мали- + {", "малийский {") or "мали-" in result.output
+    )
+    assert "not in posts in: мали (uk)" in result.output

@@ -17,7 +17,7 @@ from monitor.cli.core import CliState, state, sub_app
 from monitor.config import parse_duration
 from monitor.errors import InputError
 from monitor.events import ChannelInfo
-from monitor.matching import Hit, Matcher, compile_matcher
+from monitor.matching import Hit, Matcher, compile_matcher, explain_term
 from monitor.stages import match_posts
 from monitor.watchlists import Watchlist, load_watchlists, validate_watchlists
 from storage.models import Channel, Post, utcnow
@@ -97,6 +97,18 @@ def _scan(
 
 def _rule_name(hit: Hit) -> str:
     return hit.rule_label + (" (translation)" if hit.text_source == "translation" else "")
+
+
+@watchlist_app.command("explain")
+def explain(
+    term: Annotated[str, typer.Argument(help="A term as you would write it in a list")],
+) -> None:
+    """Show which word forms and spellings a term matches, and where it is blocked.
+
+    Example: tgmon watchlist explain Мали
+    """
+    for line in explain_term(term):
+        typer.echo(line)
 
 
 @watchlist_app.command("test")
