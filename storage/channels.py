@@ -166,6 +166,8 @@ def set_watching(
     """Enable/disable a channel, or remove it from watching (its posts stay stored)."""
     if enabled is not None:
         channel.enabled = enabled
+        if enabled:
+            channel.removed_at = None
     if removed:
         channel.enabled = False
         channel.removed_at = now or utcnow()

@@ -47,7 +47,6 @@ class FakeTelegramClient:
     on_page: Callable[[int, int], None] | None = None  # (channel_id, page number) between pages
     expired_references: set[tuple[int, int]] = field(default_factory=set)
     _failures: list[_Failure] = field(default_factory=list)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     # -- scripting (test side) ------------------------------------------------------------
 
@@ -138,6 +137,31 @@ class FakeTelegramClient:
     async def emit_deleted(self, channel_id: int, message_ids: list[int]) -> None:
         event = events.MessageDeleted.Event(message_ids, types.PeerChannel(channel_id))
         await self._dispatch(event, events.MessageDeleted)
+
+    # -- login ------------------------------------------------------------------------------
+
+    password: str | None = None  # set: the account has two-step verification
+    code_sent_to: str | None = None
+    session: Any = None
+
+    async def send_code_request(self, phone: str) -> None:
+        self.calls.append("send_code")
+        self._check("send_code", None)
+        self.code_sent_to = phone
+
+    async def sign_in(
+        self, phone: str | None = None, code: str | None = None, password: str | None = None
+    ) -> types.User:
+        self._check("sign_in", None)
+        if password is not None:
+            if password != self.password:
+                raise errors.PasswordHashInvalidError(request=None)
+        elif code != "12345" or phone != self.code_sent_to:
+            raise errors.PhoneCodeInvalidError(request=None)
+        elif self.password is not None:
+            raise errors.SessionPasswordNeededError(request=None)
+        self.authorised = True
+        return await self.get_me()
 
     # -- the TelegramClient slice ---------------------------------------------------------
 

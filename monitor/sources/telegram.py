@@ -160,11 +160,16 @@ class TelegramSource:
         request = functions.channels.JoinChannelRequest(self.input_peer(channel))
         await self._call(_channel_name(channel), lambda: self.client(request))
 
-    async def whoami(self) -> str:
-        me = await self._call("whoami", lambda: self.client.get_me())
+    @staticmethod
+    def describe_user(me: Any) -> str:
+        """'First Last (@name, id N)': enough to recognise the account, no phone number."""
         name = " ".join(p for p in (me.first_name, me.last_name) if p) or "?"
         handle = f"@{me.username}, " if me.username else ""
         return f"{name} ({handle}id {me.id})"
+
+    async def whoami(self) -> str:
+        me = await self._call("whoami", lambda: self.client.get_me())
+        return self.describe_user(me)
 
     # -- reading ------------------------------------------------------------------------
 

@@ -7,8 +7,11 @@ to it and guarded by an exclusive lock, so a second tgmon gets a clear SessionEr
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +182,25 @@ async def connect_authorised(client: Any) -> None:
         raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if not authorised:
         raise SessionError("not logged in: run `tgmon login` first")
+
+
+ClientFactory = Callable[..., Any]
+
+
+@asynccontextmanager
+async def connected_client(
+    settings: Settings, *, factory: ClientFactory = build_client
+) -> AsyncIterator[Any]:
+    """A logged-in client owned by this process; disconnected and unlocked on exit."""
+    lock = None if settings.telegram.session_string else SessionLock(session_path(settings))
+    client = None
+    try:
+        client = factory(settings, lock=lock)
+        await connect_authorised(client)
+        yield client
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.disconnect()
+        if lock is not None:
+            lock.release()
