@@ -157,19 +157,33 @@ class ChannelWatcher:
             return await self._first_read(channel, progress)
         report = IngestReport()
         batch: list[ChannelPost] = []
+        pending: asyncio.Task[IngestReport] | None = None
         stored = 0
-        async for post in self._paced(self.source.history(info, channel.last_message_id)):
-            batch.append(post)
-            if len(batch) >= self.settings.telegram.batch_size:
-                report.add(await self._store(channel, batch))
-                stored += len(batch)
-                batch = []
-                if progress:
-                    progress(stored, None)
-        if batch:
-            report.add(await self._store(channel, batch))
-            if progress:
-                progress(stored + len(batch), None)
+
+        async def hand_over(posts: list[ChannelPost]) -> None:
+            """Store a batch while the next page is fetched; batches stay in order."""
+            nonlocal pending, stored
+            if pending is not None:
+                report.add(await pending)
+                pending = None
+            if progress and stored:
+                progress(stored, None)
+            if posts:
+                pending = asyncio.create_task(self._store(channel, posts))
+                stored += len(posts)
+
+        try:
+            async for post in self._paced(self.source.history(info, channel.last_message_id)):
+                batch.append(post)
+                if len(batch) >= self.settings.telegram.batch_size:
+                    await hand_over(batch)
+                    batch = []
+            await hand_over(batch)
+        finally:
+            if pending is not None:  # a failed read still keeps (and counts) stored batches
+                report.add(await pending)
+        if progress and stored:
+            progress(stored, None)
         return report
 
     async def _first_read(self, channel: Channel, progress: Progress | None) -> IngestReport:

@@ -9,6 +9,7 @@ event objects (events.NewMessage.Event, …) to registered handlers. Tests scrip
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -235,13 +236,15 @@ class FakeTelegramClient:
             self._check("iter_messages", channel_id)
             if channel_id in self.private:
                 raise errors.ChannelPrivateError(request=None)
-            ids = sorted(self.messages[channel_id], reverse=not reverse)
-            if reverse:
-                ids = [i for i in ids if i > offset_id and (not max_id or i < max_id)]
-            else:
-                ids = [i for i in ids if (not offset_id or i < offset_id) and i > min_id]
-                ids = [i for i in ids if not max_id or i < max_id]
-            chunk = ids[: int(min(PAGE, remaining))]
+            ids = sorted(self.messages[channel_id])
+            take = int(min(PAGE, remaining))
+            if reverse:  # oldest first, after offset_id (= max(offset_id, min_id))
+                chunk = ids[bisect.bisect_right(ids, offset_id) :][:take]
+                chunk = [i for i in chunk if not max_id or i < max_id]
+            else:  # newest first, before offset_id, above min_id
+                end = bisect.bisect_left(ids, offset_id) if offset_id else len(ids)
+                chunk = [i for i in reversed(ids[max(0, end - take) : end]) if i > min_id]
+                chunk = [i for i in chunk if not max_id or i < max_id]
             if not chunk:
                 return
             for message_id in chunk:

@@ -8,7 +8,6 @@ Entity offsets arrive in UTF-16 code units; ChannelPost wants Python code points
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 from typing import Any
 
 from monitor.errors import InputError
@@ -73,14 +72,10 @@ def utf16_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     """Convert (offset, length) pairs from UTF-16 code units to Python code points."""
     if not _ASTRAL.search(text):  # no surrogate pairs: the two measures agree
         return spans
-    # units[i] = UTF-16 units before code point i; map unit offsets back by search.
-    units = [0, *accumulate(2 if ord(ch) > 0xFFFF else 1 for ch in text)]
-    position = {unit: index for index, unit in enumerate(units)}
+    encoded = text.encode("utf-16-le", errors="surrogatepass")
 
-    def to_index(unit: int) -> int:
-        while unit not in position and unit > 0:  # an offset inside a pair: snap left
-            unit -= 1
-        return position.get(unit, 0)
+    def to_index(unit: int) -> int:  # code points before this UTF-16 offset (decoded in C)
+        return len(encoded[: 2 * unit].decode("utf-16-le", errors="surrogatepass"))
 
     out = []
     for offset, length in spans:
