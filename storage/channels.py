@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from monitor.events import ChannelInfo
 from storage.models import Channel, ChannelName, Post, utcnow
@@ -117,7 +117,7 @@ def watched_channels(session: Session) -> list[Channel]:
         session.execute(
             select(Channel)
             .where(Channel.enabled.is_(True), Channel.removed_at.is_(None))  # type: ignore[attr-defined,union-attr]
-            .where(Channel.mode != "import")
+            .where(col(Channel.mode) != "import")
             .order_by(Channel.id)  # type: ignore[arg-type]
         ).scalars()
     )
@@ -178,9 +178,9 @@ def recent_message_ids(session: Session, channel_id: int, window: int) -> list[i
     """The newest `window` stored, not deleted message ids of a channel, newest first."""
     return list(
         session.execute(
-            select(Post.message_id)
-            .where(Post.channel_id == channel_id, Post.deleted_at.is_(None))  # type: ignore[union-attr]
-            .order_by(Post.message_id.desc())  # type: ignore[attr-defined]
+            select(col(Post.message_id))
+            .where(col(Post.channel_id) == channel_id, col(Post.deleted_at).is_(None))
+            .order_by(col(Post.message_id).desc())
             .limit(window)
         ).scalars()
     )
@@ -191,10 +191,10 @@ def posts_needing_media(
 ) -> list[int]:
     """Which of these posts have downloadable media not yet stored (size within the cap)."""
     rows = session.execute(
-        select(Post.message_id, Post.media_kind, Post.media).where(
-            Post.channel_id == channel_id,
-            Post.message_id.in_(message_ids),  # type: ignore[attr-defined]
-            Post.media_sha256.is_(None),  # type: ignore[union-attr]
+        select(col(Post.message_id), col(Post.media_kind), col(Post.media)).where(
+            col(Post.channel_id) == channel_id,
+            col(Post.message_id).in_(message_ids),
+            col(Post.media_sha256).is_(None),
         )
     ).all()
     wanted = []
@@ -240,8 +240,8 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
     stats = dict(
         (row[0], (row[1], row[2]))
         for row in session.execute(
-            select(Post.channel_id, func.max(Post.posted_at), func.count()).group_by(
-                Post.channel_id
+            select(col(Post.channel_id), func.max(col(Post.posted_at)), func.count()).group_by(
+                col(Post.channel_id)
             )
         ).all()
     )

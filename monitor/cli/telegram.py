@@ -240,6 +240,7 @@ def _set(ctx: typer.Context, ref: str, verb: str, **change: Any) -> None:
     db, channel = _find(ctx, ref)
     with db.session() as session:
         row = store.find_channel(session, ref, channel.id)
+        assert row is not None  # found a moment ago, in this same command
         store.set_watching(session, row, **change)
     name = f"@{channel.username}" if channel.username else str(channel.id)
     typer.echo(f"{verb} {name}")

@@ -30,7 +30,7 @@ from monitor.errors import (
     SourceError,
     TgmonError,
 )
-from monitor.events import ChannelInfo, ChannelPost, PostEvent
+from monitor.events import ChannelInfo, ChannelPost, EventKind, PostEvent
 from monitor.sources import EventHandler
 from monitor.sources.telegram_client import REVOKED_MESSAGE, SESSION_GONE
 from monitor.sources.telegram_mapping import map_message, parse_channel_ref
@@ -285,7 +285,7 @@ class TelegramSource:
             if post is None:
                 return
             self._remember(channel_id, event.message)
-            kind = "edited" if isinstance(event, events.MessageEdited.Event) else "new"
+            kind: EventKind = "edited" if isinstance(event, events.MessageEdited.Event) else "new"
             await on_event(PostEvent(kind, channel_id, post.message_id, post))
 
         async def on_deleted(event: Any) -> None:
