@@ -127,7 +127,20 @@ class ChannelWatcher:
         channel = await self._db(store.upsert_watched, info, spec, now=self.clock())
         if spec.join and channel.joined_at is None and hasattr(self.source, "join"):
             await self._spend()
-            await self.source.join(info)
+            try:
+                await self.source.join(info)
+            except RateLimitedError:
+                raise  # not joined yet: the next sync tries again
+            except SourceError as exc:  # e.g. the ~500 channel limit: poll instead
+                log.error("channel %s: cannot join (%s); polling it instead", spec.ref, exc)
+                await self._db(
+                    store.set_error,
+                    info.channel_id,
+                    f"join failed: {exc}; polling",
+                    now=self.clock(),
+                    mode="poll",
+                )
+                return info
             await self._db(store.mark_joined, info.channel_id, now=self.clock())
         return info
 
@@ -201,6 +214,8 @@ class ChannelWatcher:
             if since is not None and post.posted_at < since:
                 break
             posts.append(post)
+            if progress and len(posts) % _PAGE == 0:  # reading is the slow, budgeted part
+                progress(len(posts), None if since else limit)
         posts.reverse()
         total = len(posts)
         report = IngestReport()

@@ -123,10 +123,14 @@ def watched_channels(session: Session) -> list[Channel]:
     )
 
 
-def set_error(session: Session, channel_id: int, message: str, *, now: datetime) -> None:
-    session.execute(
-        update(Channel).where(Channel.id == channel_id).values(error=message, error_at=now)  # type: ignore[arg-type]
-    )
+def set_error(
+    session: Session, channel_id: int, message: str, *, now: datetime, mode: str | None = None
+) -> None:
+    """Record why a channel cannot be read (shown by `channels list`); optionally its new mode."""
+    values: dict[str, object] = {"error": message, "error_at": now}
+    if mode is not None:
+        values["mode"] = mode
+    session.execute(update(Channel).where(col(Channel.id) == channel_id).values(**values))
 
 
 def mark_polled(session: Session, channel_id: int, *, now: datetime) -> None:

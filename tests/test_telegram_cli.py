@@ -200,3 +200,39 @@ def test_missing_api_credentials_name_the_variable(tmp_path: Path) -> None:
     settings = load_settings(_toml(tmp_path, ""), data_dir=tmp_path)
     with pytest.raises(ConfigError, match="TGMON_TELEGRAM__API_ID"):
         build_client(settings)
+
+
+def test_custom_server_with_its_rsa_key_and_mtproxy(tmp_path: Path) -> None:
+    import rsa as rsa_lib
+    from telethon.crypto import rsa as telethon_rsa
+    from telethon.network.connection import ConnectionTcpMTProxyRandomizedIntermediate
+
+    public, _private = rsa_lib.newkeys(512)
+    pem = public.save_pkcs1().decode()
+    body = (
+        f'[telegram]\napi_id = 1\napi_hash = "{API_HASH}"\nsession_string = ""\n'
+        f'[telegram.server]\ndc_id = 2\nhost = "10.0.0.5"\nport = 8443\n'
+        f'rsa_public_key = """{pem}"""\n'
+        '[telegram.proxy]\ntype = "mtproxy"\nhost = "127.0.0.1"\nport = 9443\n'
+        'secret = "dd00000000000000000000000000000000"\n'
+    )
+    settings = load_settings(_toml(tmp_path, body), data_dir=tmp_path)
+    before = len(telethon_rsa._server_keys)
+    client = build_client(settings)
+    assert (client.session.dc_id, client.session.server_address, client.session.port) == (
+        2,
+        "10.0.0.5",
+        8443,
+    )
+    assert len(telethon_rsa._server_keys) == before + 1
+    assert client._connection is ConnectionTcpMTProxyRandomizedIntermediate
+
+
+def test_a_bad_server_key_is_a_config_error(tmp_path: Path) -> None:
+    body = (
+        f'[telegram]\napi_id = 1\napi_hash = "{API_HASH}"\nsession_string = ""\n'
+        '[telegram.server]\ndc_id = 2\nhost = "10.0.0.5"\nrsa_public_key = "not a key"\n'
+    )
+    settings = load_settings(_toml(tmp_path, body), data_dir=tmp_path)
+    with pytest.raises(ConfigError, match="telegram.server.rsa_public_key"):
+        build_client(settings)

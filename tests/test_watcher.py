@@ -339,3 +339,49 @@ def test_request_budget_paces_requests() -> None:
     run(spend())
     assert budget.spent == 4
     assert slept == [1.0, 1.0]  # two at once, then one per second
+
+
+def test_join_for_live_mode_and_a_failed_join_falls_back_to_polling(
+    db: Database, tmp_path: Path
+) -> None:
+    client, watcher, _ = make_world(
+        db, tmp_path, [{"ref": "@alpha", "join": True}, {"ref": "@beta", "join": True}]
+    )
+    client.fail("join", errors.ChannelsTooMuchError(request=None), channel_id=BETA)
+    run(watcher.sync_channels())
+    alpha, beta = channel_row(db, ALPHA), channel_row(db, BETA)
+    assert client.joined == {ALPHA}
+    assert (alpha.mode, alpha.joined_at is not None, alpha.error) == ("live", True, None)
+    assert beta.mode == "poll" and beta.joined_at is None
+    assert "join failed" in (beta.error or "") and "ChannelsTooMuch" in (beta.error or "")
+    run(watcher.sync_channels())
+    assert client.calls.count(f"join:{ALPHA}") == 1  # joined once, not at every start
+
+
+def test_a_restart_honours_a_recorded_flood_wait(db: Database, tmp_path: Path) -> None:
+    client, watcher, clock = make_world(db, tmp_path)
+    client.post(ALPHA, "a")
+    run(watcher.sync_channels())
+    client.fail(
+        "iter_messages", errors.FloodWaitError(request=None, capture=3600), channel_id=ALPHA
+    )
+    run(watcher.poll(ALPHA))
+    restarted = ChannelWatcher(
+        TelegramSource(client, sleep=no_sleep), Pipeline(db), db, watcher.settings, clock=clock
+    )
+    before = len(client.calls)
+    assert run(restarted.poll(ALPHA)).new == 0
+    assert client.calls[before:] == []
+    assert restarted.due_after_flood(ALPHA) is not None
+
+
+def test_backfill_since_a_date(db: Database, tmp_path: Path) -> None:
+    since = "2026-11-20T12:05:00+00:00"  # the double dates message n at T0 + n minutes
+    client, watcher, _ = make_world(db, tmp_path, [{"ref": "@alpha", "since": since}])
+    for n in range(10):
+        client.post(ALPHA, f"p{n}")
+    run(watcher.sync_channels())
+    seen: list[tuple[int, int | None]] = []
+    run(watcher.catch_up(ALPHA, progress=lambda done, total: seen.append((done, total))))
+    assert [p.message_id for p in stored(db, ALPHA)] == [5, 6, 7, 8, 9, 10]
+    assert seen[-1] == (6, 6)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor import render
 from monitor.app import build_pipeline
@@ -35,6 +36,18 @@ channels_app = sub_app("Watched channels: add, list, remove, disable, enable.")
 
 # The seam tests use to hand in a Telethon double: (settings, lock=…, session_string=…) → client.
 CLIENT_FACTORY: Callable[..., Any] = build_client
+
+
+def history_progress() -> Progress:
+    """A transient bar on stderr counting posts read (total known for --backfill N)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=render.console(stderr=True),
+        transient=True,
+    )
 
 
 def _database(ctx: typer.Context) -> Any:
@@ -193,10 +206,11 @@ def channels_add(
                 budget=_budget(settings),
             )
             info = await watcher.add_channel(spec)
-            with render.console(stderr=True).status("reading history…") as status:
+            with history_progress() as bar:
+                task = bar.add_task("reading history", total=None)
 
                 def progress(done: int, total: int | None) -> None:
-                    status.update(f"reading history… {done}" + (f"/{total}" if total else ""))
+                    bar.update(task, completed=done, total=total)
 
                 report = await watcher.catch_up(info.channel_id, progress=progress)
             with db.session() as session:

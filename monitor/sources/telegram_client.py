@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -158,17 +159,21 @@ def build_client(
         os.chmod(path, 0o600)
     _apply_server(settings, session)
     connection, proxy = _proxy(settings)
-    return TelegramClient(
-        session,
-        api_id,
-        api_hash,
-        connection=connection,
-        proxy=proxy,
-        flood_sleep_threshold=0,  # every FloodWait reaches tgmon: logged, counted, per channel
-        auto_reconnect=True,
-        connection_retries=5,
-        retry_delay=2,
-    )
+    with warnings.catch_warnings():
+        # Telethon warns "proxy ignored" without python-socks even for an MTProxy, which its
+        # own connection class handles without python-socks.
+        warnings.filterwarnings("ignore", message="proxy argument will be ignored")
+        return TelegramClient(
+            session,
+            api_id,
+            api_hash,
+            connection=connection,
+            proxy=proxy,
+            flood_sleep_threshold=0,  # every FloodWait reaches tgmon: logged, counted, per channel
+            auto_reconnect=True,
+            connection_retries=5,
+            retry_delay=2,
+        )
 
 
 async def connect_authorised(client: Any) -> None:
