@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -362,3 +363,24 @@ class ChannelWatcher:
             await self._db(
                 store.record_media, info.channel_id, message_id, str(media.path), media.sha256
             )
+
+
+@asynccontextmanager
+async def telegram_watcher(
+    settings: Settings,
+    db: Database,
+    pipeline: Pipeline,
+    *,
+    client_factory: Callable[..., Any] | None = None,
+) -> AsyncIterator[ChannelWatcher]:
+    """The daemon's entry point: a logged-in client (session locked) wrapped in a watcher.
+
+    Raises SessionError (exit 1, no retry) when the session is missing, revoked or in use.
+    """
+    from monitor.sources.telegram import TelegramSource
+    from monitor.sources.telegram_client import build_client, connected_client
+
+    tg = settings.telegram
+    budget = RequestBudget(tg.requests_per_minute, tg.request_burst)
+    async with connected_client(settings, factory=client_factory or build_client) as client:
+        yield ChannelWatcher(TelegramSource(client), pipeline, db, settings, budget=budget)

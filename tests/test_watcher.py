@@ -385,3 +385,32 @@ def test_backfill_since_a_date(db: Database, tmp_path: Path) -> None:
     run(watcher.catch_up(ALPHA, progress=lambda done, total: seen.append((done, total))))
     assert [p.message_id for p in stored(db, ALPHA)] == [5, 6, 7, 8, 9, 10]
     assert seen[-1] == (6, 6)
+
+
+def test_telegram_watcher_entry_point(db: Database, tmp_path: Path) -> None:
+    from monitor.watcher import telegram_watcher
+
+    client = FakeTelegramClient()
+    client.add_channel(ALPHA, "alpha", "Alpha")
+    client.post(ALPHA, "hi")
+    settings = Settings(
+        data_dir=tmp_path,
+        channels=[{"ref": "@alpha"}],
+        telegram={"api_id": 1, "api_hash": "h" * 32},
+    )
+
+    def factory(_settings: Any, *, lock: Any = None) -> FakeTelegramClient:
+        if lock is not None:
+            lock.acquire()
+        return client
+
+    async def scenario() -> int:
+        async with telegram_watcher(settings, db, Pipeline(db), client_factory=factory) as w:
+            await w.sync_channels()
+            return (await w.poll(ALPHA)).new
+
+    assert run(scenario()) == 1
+    assert client.connected is False  # disconnected on exit
+    client.fail("is_user_authorized", errors.SessionRevokedError(request=None))
+    with pytest.raises(SessionError, match="run `tgmon login` again"):
+        run(scenario())
