@@ -117,7 +117,9 @@ class ChannelWatcher:
 
     # -- channels -----------------------------------------------------------------------
 
-    async def add_channel(self, spec: store.ChannelSpec) -> ChannelInfo:
+    async def add_channel(
+        self, spec: store.ChannelSpec, *, from_config: bool = False
+    ) -> ChannelInfo:
         """Resolve a channel once and store it; a known channel reuses its stored id + hash."""
         existing = await self._db(store.find_channel, spec.ref)
         if existing is not None and existing.access_hash is not None:
@@ -125,7 +127,9 @@ class ChannelWatcher:
         else:
             await self._spend()
             info = await self.source.resolve(spec.ref)
-        channel = await self._db(store.upsert_watched, info, spec, now=self.clock())
+        channel = await self._db(
+            store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
+        )
         if spec.join and channel.joined_at is None and hasattr(self.source, "join"):
             await self._spend()
             try:
@@ -149,7 +153,7 @@ class ChannelWatcher:
         """Config channels → database rows (resolving only unknown ones); return all watched."""
         for cfg in self.settings.channels:
             try:
-                await self.add_channel(spec_from_settings(cfg))
+                await self.add_channel(spec_from_settings(cfg), from_config=True)
                 self.unresolved.pop(cfg.ref, None)
             except (ChannelUnavailableError, RateLimitedError, InputError) as exc:
                 if self.unresolved.get(cfg.ref) != str(exc):

@@ -76,11 +76,21 @@ def record_names(session: Session, info: ChannelInfo, *, now: datetime | None = 
 
 
 def upsert_watched(
-    session: Session, info: ChannelInfo, spec: ChannelSpec, *, now: datetime | None = None
+    session: Session,
+    info: ChannelInfo,
+    spec: ChannelSpec,
+    *,
+    now: datetime | None = None,
+    from_config: bool = False,
 ) -> Channel:
-    """Create or update the row of a watched channel (keyed by Telegram id, never by name)."""
+    """Create or update the row of a watched channel (keyed by Telegram id, never by name).
+
+    A config sync keeps what `channels disable/remove` decided for a known channel (the file
+    can only disable it); `channels add` re-enables.
+    """
     now = now or utcnow()
     channel = session.get(Channel, info.channel_id)
+    existed = channel is not None
     if channel is None:
         channel = Channel(
             id=info.channel_id,
@@ -101,8 +111,11 @@ def upsert_watched(
     channel.ref = spec.ref
     channel.mode = "live" if spec.join else "poll"
     channel.join = spec.join
-    channel.enabled = spec.enabled
-    channel.removed_at = None
+    if from_config and existed:
+        channel.enabled = channel.enabled and spec.enabled
+    else:
+        channel.enabled = spec.enabled
+        channel.removed_at = None
     channel.poll_interval_s = spec.poll_interval_s
     channel.backfill = spec.backfill
     channel.backfill_since = spec.since

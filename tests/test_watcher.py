@@ -414,3 +414,16 @@ def test_telegram_watcher_entry_point(db: Database, tmp_path: Path) -> None:
     client.fail("is_user_authorized", errors.SessionRevokedError(request=None))
     with pytest.raises(SessionError, match="run `tgmon login` again"):
         run(scenario())
+
+
+def test_config_sync_keeps_a_cli_removal(db: Database, tmp_path: Path) -> None:
+    from storage.channels import find_channel, set_watching
+
+    client, watcher, _ = make_world(db, tmp_path)
+    run(watcher.sync_channels())
+    with db.session() as s:
+        row = find_channel(s, "@alpha")
+        assert row is not None
+        set_watching(s, row, removed=True)
+    watched = run(watcher.sync_channels())
+    assert [c.channel_id for c in watched] == [BETA]

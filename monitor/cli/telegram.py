@@ -128,7 +128,11 @@ def login(
             if not string and path.exists():
                 os.chmod(path, 0o600)
 
-    session_string = asyncio.run(run())
+    old_umask = os.umask(0o077)  # SQLite journals beside the session are owner-only too
+    try:
+        session_string = asyncio.run(run())
+    finally:
+        os.umask(old_umask)
     if session_string is not None:
         typer.echo(session_string)
     else:
