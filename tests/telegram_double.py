@@ -33,6 +33,17 @@ class _Failure:
 
 
 @dataclass
+class FakeSession:
+    """The slice of a Telethon session tgmon reads: the key, and save() for --string."""
+
+    auth_key: bytes | None = None
+    string: str = "1FAKE-SESSION-STRING"
+
+    def save(self) -> str:
+        return self.string
+
+
+@dataclass
 class FakeTelegramClient:
     """Channels, users and messages in memory; requests recorded in `calls`."""
 
@@ -115,6 +126,8 @@ class FakeTelegramClient:
         self._failures.append(_Failure(method, channel_id, error, times))
 
     def _check(self, method: str, channel_id: int | None) -> None:
+        if self.revoked is not None and method not in ("connect", "send_code", "sign_in"):
+            raise self.revoked
         for failure in self._failures:
             if failure.method == method and failure.channel_id in (None, channel_id):
                 failure.times -= 1
@@ -143,7 +156,12 @@ class FakeTelegramClient:
 
     password: str | None = None  # set: the account has two-step verification
     code_sent_to: str | None = None
-    session: Any = None
+    session: Any = field(default_factory=lambda: FakeSession(auth_key=b"k" * 256))
+    revoked: BaseException | None = None
+
+    def revoke(self, error: BaseException) -> None:
+        """Telegram dropped the key: is_user_authorized() is False, every request raises."""
+        self.revoked = error
 
     async def send_code_request(self, phone: str) -> None:
         self.calls.append("send_code")
@@ -162,6 +180,7 @@ class FakeTelegramClient:
         elif self.password is not None:
             raise errors.SessionPasswordNeededError(request=None)
         self.authorised = True
+        self.session.auth_key = b"k" * 256
         return await self.get_me()
 
     # -- the TelegramClient slice ---------------------------------------------------------
@@ -178,8 +197,8 @@ class FakeTelegramClient:
         self.connected = False
 
     async def is_user_authorized(self) -> bool:
-        self._check("is_user_authorized", None)
-        return self.authorised
+        # Like Telethon: a GetState request whose RPC error means "not authorised".
+        return self.authorised and self.revoked is None
 
     async def get_me(self) -> types.User:
         self.calls.append("get_me")

@@ -20,21 +20,16 @@ from monitor.errors import ConfigError, SessionError
 from monitor.sources.telegram_client import SessionLock, build_client, session_path
 from storage.database import Database
 from storage.models import Post
-from tests.telegram_double import FakeTelegramClient
+from tests.telegram_double import FakeSession, FakeTelegramClient
 
 API_HASH = "0123456789abcdef0123456789abcdef"
 SESSION_STRING = "1BVtsOKABu5-SECRET-SESSION-STRING-zzzz"
 
 
-class FakeSession:
-    def save(self) -> str:
-        return SESSION_STRING
-
-
 @pytest.fixture
 def client(monkeypatch: pytest.MonkeyPatch) -> FakeTelegramClient:
     double = FakeTelegramClient()
-    double.session = FakeSession()
+    double.session = FakeSession(auth_key=b"k" * 256, string=SESSION_STRING)
     double.add_channel(101, "alpha", "Alpha")
     double.add_user(7, "ann_user")
     for n in range(6):
@@ -84,7 +79,7 @@ def test_whoami(client: FakeTelegramClient, config: Path) -> None:
 def test_revoked_session_exits_with_an_instruction(
     client: FakeTelegramClient, config: Path, error: Exception, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client.fail("is_user_authorized", error)
+    client.revoke(error)
     with caplog.at_level(logging.DEBUG):
         result = invoke(config, "whoami")
     assert result.exit_code == 1
@@ -96,6 +91,7 @@ def test_revoked_session_exits_with_an_instruction(
 
 def test_not_logged_in(client: FakeTelegramClient, config: Path) -> None:
     client.authorised = False
+    client.session.auth_key = None
     result = invoke(config, "whoami")
     assert result.exit_code == 1
     assert "not logged in: run `tgmon login` first" in result.stderr
@@ -103,6 +99,7 @@ def test_not_logged_in(client: FakeTelegramClient, config: Path) -> None:
 
 def test_login_string_with_two_step_password(client: FakeTelegramClient, config: Path) -> None:
     client.authorised = False
+    client.session.auth_key = None
     client.password = "hunter2"
     result = invoke(config, "login", "--string", input="+441234567890\n12345\nhunter2\n")
     assert result.exit_code == 0, result.output + result.stderr

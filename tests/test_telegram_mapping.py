@@ -204,13 +204,14 @@ def test_service_messages_are_not_posts() -> None:
         ("https://t.me/rybar/1234", "rybar"),
         ("1234567890", 1234567890),
         ("-1001234567890", 1234567890),
+        ("-1000000001234", 1234),
     ],
 )
 def test_parse_channel_ref(ref: str, expected: str | int) -> None:
     assert parse_channel_ref(ref) == expected
 
 
-@pytest.mark.parametrize("ref", ["https://t.me/+AbCdEf", "no spaces allowed", "@a"])
+@pytest.mark.parametrize("ref", ["https://t.me/+AbCdEf", "no spaces allowed", "@a", "-4567"])
 def test_parse_channel_ref_rejects(ref: str) -> None:
     with pytest.raises(InputError):
         parse_channel_ref(ref)

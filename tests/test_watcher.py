@@ -282,7 +282,7 @@ def test_disconnect_mid_read_resumes_without_duplicates(db: Database, tmp_path: 
 def test_revoked_session_propagates(db: Database, tmp_path: Path) -> None:
     client, watcher, _ = make_world(db, tmp_path)
     run(watcher.sync_channels())
-    client.fail("iter_messages", errors.AuthKeyUnregisteredError(request=None))
+    client.revoke(errors.AuthKeyUnregisteredError(request=None))
     with pytest.raises(SessionError, match="session revoked: run `tgmon login` again"):
         run(watcher.poll(ALPHA))
 
@@ -411,7 +411,7 @@ def test_telegram_watcher_entry_point(db: Database, tmp_path: Path) -> None:
 
     assert run(scenario()) == 1
     assert client.connected is False  # disconnected on exit
-    client.fail("is_user_authorized", errors.SessionRevokedError(request=None))
+    client.revoke(errors.SessionRevokedError(request=None))
     with pytest.raises(SessionError, match="run `tgmon login` again"):
         run(scenario())
 

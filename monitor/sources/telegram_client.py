@@ -177,7 +177,12 @@ def build_client(
 
 
 async def connect_authorised(client: Any) -> None:
-    """Connect and check the session is logged in; SessionError (no retry loop) otherwise."""
+    """Connect and check the session is logged in; SessionError (no retry loop) otherwise.
+
+    Telethon reports a revoked key as "not authorised"; a session that had a key before
+    connecting was logged in once, so that case is a revocation.
+    """
+    had_key = getattr(getattr(client, "session", None), "auth_key", None) is not None
     try:
         await client.connect()
         authorised = await client.is_user_authorized()
@@ -186,7 +191,7 @@ async def connect_authorised(client: Any) -> None:
     except (ConnectionError, OSError) as exc:
         raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if not authorised:
-        raise SessionError("not logged in: run `tgmon login` first")
+        raise SessionError(REVOKED_MESSAGE if had_key else "not logged in: run `tgmon login` first")
 
 
 ClientFactory = Callable[..., Any]

@@ -39,6 +39,7 @@ _ENTITY_NAMES = {
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _REF_LINK = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([^/?#]+)", re.I)
+_MARK = 1_000_000_000_000  # Telethon/Bot API channel id marking
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
@@ -59,9 +60,10 @@ def parse_channel_ref(ref: str) -> str | int:
     text = text.lstrip("@")
     if text.lstrip("-").isdigit():
         number = int(text)
-        if number < 0:  # a "marked" id: -100 followed by the bare channel id
-            digits = str(-number)
-            number = int(digits[3:]) if digits.startswith("100") and len(digits) > 3 else -number
+        if number < 0:  # a "marked" id as bots show it: -(10**12 + channel id), "-100…"
+            if -number <= _MARK:
+                raise InputError(f"{ref}: a group chat id, not a channel id")
+            number = -number - _MARK
         return number
     if not _USERNAME.match(text):
         raise InputError(f"{ref}: not a channel username, t.me link or numeric id")
