@@ -11,6 +11,7 @@ only, an unreadable channel gets an error state, and the others go on. A revoked
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -18,6 +19,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import ChannelSettings, Settings
 from monitor.errors import ChannelUnavailableError, InputError, RateLimitedError, SourceError
@@ -73,19 +76,26 @@ class ChannelWatcher:
         self.budget = budget
         self._jitter = jitter
         self._flood_until: dict[int, datetime] = {}
-        self._write_lock = asyncio.Lock()  # SQLite has one writer; PostgreSQL does not mind
+        # SQLite allows one writer, and a read transaction that later writes fails at once
+        # ("database is locked") if another connection wrote meanwhile: serialise every
+        # database call of this process there. PostgreSQL needs no such care.
+        self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
         self.flood_waits = 0  # counted for metrics
         self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
         self.media_dir = settings.data_dir / "media"
 
     # -- helpers ------------------------------------------------------------------------
 
+    def _serial(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext()
+
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def run() -> T:
             with self.db.session() as session:
                 return fn(session, *args, **kwargs)
 
-        return await asyncio.to_thread(run)
+        async with self._serial():
+            return await asyncio.to_thread(run)
 
     async def _spend(self, tokens: float = 1.0) -> None:
         if self.budget is not None:
@@ -109,7 +119,7 @@ class ChannelWatcher:
 
     async def _store(self, channel: Channel, posts: Sequence[ChannelPost]) -> IngestReport:
         info = _info(channel)
-        async with self._write_lock:
+        async with self._serial():
             report = await asyncio.to_thread(self.pipeline.ingest, info, posts, mode=channel.mode)
         if self.settings.telegram.download_media and report.new:
             await self._download_media(info, [p.message_id for p in posts])
@@ -242,6 +252,14 @@ class ChannelWatcher:
             log.error("channel %s: %s failed: %s", channel_id, what, exc)
             await self._db(store.set_error, channel_id, str(exc), now=self.clock())
             return IngestReport()
+        except SQLAlchemyError as exc:  # e.g. two writers racing: the next run redoes it
+            log.error(
+                "channel %s: %s failed in the database: %s", channel_id, what, type(exc).__name__
+            )
+            with contextlib.suppress(SQLAlchemyError):
+                message = f"{what}: database error {type(exc).__name__}"
+                await self._db(store.set_error, channel_id, message, now=self.clock())
+            return IngestReport()
         return report
 
     async def _record_flood(self, channel_id: int, exc: RateLimitedError) -> None:
@@ -310,7 +328,7 @@ class ChannelWatcher:
             report.add(await self._store(channel, sorted(present, key=lambda p: p.message_id)))
         gone = [mid for mid, post in found.items() if post is None]
         if gone:
-            async with self._write_lock:
+            async with self._serial():
                 report.add(await asyncio.to_thread(self.pipeline.delete, channel_id, gone))
             log.info("channel %s: %d post(s) deleted: %s", channel_id, len(gone), gone[:10])
         return report
@@ -335,7 +353,7 @@ class ChannelWatcher:
         try:
             channel = await self._channel(event.channel_id)
             if event.kind == "deleted":
-                async with self._write_lock:
+                async with self._serial():
                     await asyncio.to_thread(
                         self.pipeline.delete, event.channel_id, [event.message_id]
                     )
@@ -346,7 +364,7 @@ class ChannelWatcher:
                 await self.poll(event.channel_id)  # ids skipped: read the gap, never jump it
             else:
                 await self._store(channel, [event.post])
-        except SourceError as exc:
+        except (SourceError, SQLAlchemyError) as exc:  # the next poll or recheck repairs it
             log.error("channel %s: live %s event failed: %s", event.channel_id, event.kind, exc)
 
     async def _download_media(self, info: ChannelInfo, message_ids: list[int]) -> None:

@@ -427,3 +427,37 @@ def test_config_sync_keeps_a_cli_removal(db: Database, tmp_path: Path) -> None:
         set_watching(s, row, removed=True)
     watched = run(watcher.sync_channels())
     assert [c.channel_id for c in watched] == [BETA]
+
+
+def test_polls_rechecks_and_live_events_run_side_by_side(db: Database, tmp_path: Path) -> None:
+    config = [{"ref": "@alpha", "backfill": 100}, {"ref": "@beta", "backfill": 100}]
+    client, watcher, _ = make_world(db, tmp_path, config)
+    for n in range(5):
+        client.post(ALPHA, f"a{n}")
+        client.post(BETA, f"b{n}")
+
+    async def scenario() -> None:
+        channels = await watcher.sync_channels()
+        await asyncio.gather(*(watcher.catch_up(c.channel_id) for c in channels))
+        listener = asyncio.create_task(watcher.source.listen(channels, watcher.on_event))
+        await asyncio.sleep(0)
+
+        async def publish() -> None:
+            for n in range(40):
+                await client.emit_new(client.post(ALPHA if n % 2 else BETA, f"live {n}"))
+                await asyncio.sleep(0)
+
+        await asyncio.gather(
+            publish(),
+            *(watcher.poll(c.channel_id) for c in channels for _ in range(3)),
+            *(watcher.recheck(c.channel_id, 10) for c in channels),
+        )
+        await asyncio.gather(*(watcher.poll(c.channel_id) for c in channels))
+        listener.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await listener
+
+    run(scenario())
+    for channel_id in (ALPHA, BETA):
+        ids = [p.message_id for p in stored(db, channel_id)]
+        assert ids == sorted(client.messages[channel_id])  # everything, once
