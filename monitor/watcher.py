@@ -81,6 +81,7 @@ class ChannelWatcher:
         # database call of this process there. PostgreSQL needs no such care.
         self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
         self.flood_waits = 0  # counted for metrics
+        self._resolve_blocked_until: datetime | None = None
         self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
         self.media_dir = settings.data_dir / "media"
 
@@ -135,8 +136,7 @@ class ChannelWatcher:
         if existing is not None and existing.access_hash is not None:
             info = _info(existing)
         else:
-            await self._spend()
-            info = await self.source.resolve(spec.ref)
+            info = await self._resolve(spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
@@ -158,6 +158,20 @@ class ChannelWatcher:
                 return info
             await self._db(store.mark_joined, info.channel_id, now=self.clock())
         return info
+
+    async def _resolve(self, ref: str) -> ChannelInfo:
+        """Username lookups share one account-wide FloodWait (they can last many hours)."""
+        now = self.clock()
+        if self._resolve_blocked_until is not None and now < self._resolve_blocked_until:
+            wait = int((self._resolve_blocked_until - now).total_seconds()) + 1
+            raise RateLimitedError(f"{ref}: username lookups paused for {wait}s", seconds=wait)
+        await self._spend()
+        try:
+            return await self.source.resolve(ref)
+        except RateLimitedError as exc:
+            self._resolve_blocked_until = now + timedelta(seconds=exc.seconds)
+            self.flood_waits += 1
+            raise
 
     async def sync_channels(self) -> list[ChannelInfo]:
         """Config channels → database rows (resolving only unknown ones); return all watched."""

@@ -461,3 +461,17 @@ def test_polls_rechecks_and_live_events_run_side_by_side(db: Database, tmp_path:
     for channel_id in (ALPHA, BETA):
         ids = [p.message_id for p in stored(db, channel_id)]
         assert ids == sorted(client.messages[channel_id])  # everything, once
+
+
+def test_a_flood_wait_on_username_lookup_pauses_all_lookups(db: Database, tmp_path: Path) -> None:
+    config = [{"ref": "@alpha"}, {"ref": "@beta"}]
+    client, watcher, clock = make_world(db, tmp_path, config)
+    client.fail("resolve", errors.FloodWaitError(request=None, capture=74_000))
+    assert run(watcher.sync_channels()) == []
+    assert "74000" in watcher.unresolved["@alpha"]
+    assert "paused" in watcher.unresolved["@beta"]
+    assert [c for c in client.calls if c.startswith("resolve:")] == ["resolve:alpha"]
+    run(watcher.sync_channels())  # still inside the wait: no lookup at all
+    assert [c for c in client.calls if c.startswith("resolve:")] == ["resolve:alpha"]
+    clock.now += timedelta(seconds=74_001)
+    assert [c.channel_id for c in run(watcher.sync_channels())] == [ALPHA, BETA]
