@@ -233,3 +233,17 @@ def test_a_bad_server_key_is_a_config_error(tmp_path: Path) -> None:
     settings = load_settings(_toml(tmp_path, body), data_dir=tmp_path)
     with pytest.raises(ConfigError, match="telegram.server.rsa_public_key"):
         build_client(settings)
+
+
+def test_login_flood_wait_and_unreachable_are_one_line(
+    client: FakeTelegramClient, config: Path
+) -> None:
+    client.authorised = False
+    client.fail("send_code", errors.FloodWaitError(request=None, capture=600))
+    result = invoke(config, "login", input="+441234567890\n")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: login: Telegram asks to wait 600s"
+    client.fail("connect", ConnectionError("no route"))
+    result = invoke(config, "login")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: cannot reach Telegram: ConnectionError"

@@ -20,7 +20,7 @@ from monitor import render
 from monitor.app import build_pipeline
 from monitor.cli.core import state, sub_app
 from monitor.config import Settings, parse_duration
-from monitor.errors import InputError
+from monitor.errors import InputError, SessionError
 from monitor.ratelimit import RequestBudget
 from monitor.render_telegram import channel_table
 from monitor.sources.telegram import TelegramSource, translate_error
@@ -68,7 +68,10 @@ def _budget(settings: Settings) -> RequestBudget:
 async def _sign_in(client: Any, *, echo: Callable[[str], None]) -> Any:
     from telethon import errors
 
-    await client.connect()
+    try:
+        await client.connect()
+    except (ConnectionError, OSError) as exc:
+        raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if await client.is_user_authorized():
         echo("already logged in")
         return await client.get_me()
@@ -116,13 +119,15 @@ def login(
 
     async def run() -> str | None:
         lock = None if string else SessionLock(path)
-        client = CLIENT_FACTORY(settings, lock=lock, session_string="" if string else None)
+        client = None
         try:
+            client = CLIENT_FACTORY(settings, lock=lock, session_string="" if string else None)
             me = await _sign_in(client, echo=lambda m: typer.echo(m, err=True))
             typer.echo(f"logged in as {TelegramSource.describe_user(me)}", err=True)
             return client.session.save() if string else None
         finally:
-            await client.disconnect()
+            if client is not None:
+                await client.disconnect()
             if lock is not None:
                 lock.release()
             if not string and path.exists():
