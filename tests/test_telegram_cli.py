@@ -247,3 +247,22 @@ def test_login_flood_wait_and_unreachable_are_one_line(
     result = invoke(config, "login")
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: cannot reach Telegram: ConnectionError"
+
+
+def test_a_session_string_from_the_environment_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from telethon.crypto import AuthKey
+    from telethon.sessions import StringSession
+
+    made = StringSession()
+    made.set_dc(4, "149.154.167.92", 443)
+    made.auth_key = AuthKey(b"\x07" * 256)
+    monkeypatch.setenv("TGMON_TELEGRAM__SESSION_STRING", made.save())
+    settings = load_settings(
+        _toml(tmp_path, f'[telegram]\napi_id = 1\napi_hash = "{API_HASH}"\n'), data_dir=tmp_path
+    )
+    client = build_client(settings)
+    assert isinstance(client.session, StringSession)
+    assert (client.session.dc_id, client.session.auth_key.key) == (4, b"\x07" * 256)
+    assert not session_path(settings).exists()  # no file for containers
