@@ -266,3 +266,14 @@ def test_a_session_string_from_the_environment_is_used(
     assert isinstance(client.session, StringSession)
     assert (client.session.dc_id, client.session.auth_key.key) == (4, b"\x07" * 256)
     assert not session_path(settings).exists()  # no file for containers
+
+
+def test_a_connection_closed_mid_handshake_is_one_line(
+    client: FakeTelegramClient, config: Path
+) -> None:
+    import asyncio
+
+    client.fail("connect", asyncio.IncompleteReadError(b"HTTP/1.1", 1_347_703_872))
+    result = invoke(config, "whoami")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: cannot reach Telegram: IncompleteReadError"

@@ -25,6 +25,7 @@ from monitor.ratelimit import RequestBudget
 from monitor.render_telegram import channel_table
 from monitor.sources.telegram import TelegramSource, translate_error
 from monitor.sources.telegram_client import (
+    NETWORK_ERRORS,
     SessionLock,
     build_client,
     connected_client,
@@ -70,7 +71,7 @@ async def _sign_in(client: Any, *, echo: Callable[[str], None]) -> Any:
 
     try:
         await client.connect()
-    except (ConnectionError, OSError) as exc:
+    except NETWORK_ERRORS as exc:
         raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if await client.is_user_authorized():
         echo("already logged in")

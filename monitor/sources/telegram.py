@@ -32,7 +32,7 @@ from monitor.errors import (
 )
 from monitor.events import ChannelInfo, ChannelPost, EventKind, PostEvent
 from monitor.sources import EventHandler
-from monitor.sources.telegram_client import REVOKED_MESSAGE, SESSION_GONE
+from monitor.sources.telegram_client import NETWORK_ERRORS, REVOKED_MESSAGE, SESSION_GONE
 from monitor.sources.telegram_mapping import map_message, parse_channel_ref
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ _UNAVAILABLE = (
     errors.ChannelBannedError,
     errors.ChannelPublicGroupNaError,
 )
-_DISCONNECTS = (ConnectionError, OSError, asyncio.TimeoutError)
+_DISCONNECTS = NETWORK_ERRORS
 _RAW_CACHE = 2000  # recent raw messages kept for media downloads
 
 

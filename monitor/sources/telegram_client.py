@@ -7,6 +7,7 @@ to it and guarded by an exclusive lock, so a second tgmon gets a clear SessionEr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import os
@@ -36,6 +37,9 @@ SESSION_GONE = (
     errors.SessionExpiredError,
 )
 REVOKED_MESSAGE = "session revoked: run `tgmon login` again"
+# A dropped or refused connection: Telethon raises IncompleteReadError (an EOFError) when the
+# other end closes mid-handshake, e.g. a captive proxy answering HTTP.
+NETWORK_ERRORS = (ConnectionError, OSError, EOFError, asyncio.TimeoutError)
 
 
 def session_path(settings: Settings) -> Path:
@@ -188,7 +192,7 @@ async def connect_authorised(client: Any) -> None:
         authorised = await client.is_user_authorized()
     except SESSION_GONE:
         raise SessionError(REVOKED_MESSAGE) from None
-    except (ConnectionError, OSError) as exc:
+    except NETWORK_ERRORS as exc:
         raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if not authorised:
         raise SessionError(REVOKED_MESSAGE if had_key else "not logged in: run `tgmon login` first")
