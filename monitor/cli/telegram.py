@@ -20,7 +20,7 @@ from monitor import render
 from monitor.app import build_pipeline
 from monitor.cli.core import state, sub_app
 from monitor.config import Settings, parse_duration
-from monitor.errors import InputError, SessionError
+from monitor.errors import InputError, SourceError
 from monitor.ratelimit import RequestBudget
 from monitor.render_telegram import channel_table
 from monitor.sources.telegram import TelegramSource, translate_error
@@ -72,7 +72,7 @@ async def _sign_in(client: Any, *, echo: Callable[[str], None]) -> Any:
     try:
         await client.connect()
     except NETWORK_ERRORS as exc:
-        raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
+        raise SourceError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if await client.is_user_authorized():
         echo("already logged in")
         return await client.get_me()

@@ -26,7 +26,7 @@ from telethon.network.connection import (
 from telethon.sessions import SQLiteSession, StringSession
 
 from monitor.config import Settings
-from monitor.errors import ConfigError, SessionError
+from monitor.errors import ConfigError, SessionError, SourceError
 
 SESSION_GONE = (
     errors.AuthKeyUnregisteredError,
@@ -181,7 +181,10 @@ def build_client(
 
 
 async def connect_authorised(client: Any) -> None:
-    """Connect and check the session is logged in; SessionError (no retry loop) otherwise.
+    """Connect and check the session is logged in.
+
+    SessionError (stop; never retry) when the session is missing or revoked; SourceError when
+    Telegram cannot be reached (worth retrying later).
 
     Telethon reports a revoked key as "not authorised"; a session that had a key before
     connecting was logged in once, so that case is a revocation.
@@ -193,7 +196,7 @@ async def connect_authorised(client: Any) -> None:
     except SESSION_GONE:
         raise SessionError(REVOKED_MESSAGE) from None
     except NETWORK_ERRORS as exc:
-        raise SessionError(f"cannot reach Telegram: {type(exc).__name__}") from None
+        raise SourceError(f"cannot reach Telegram: {type(exc).__name__}") from None
     if not authorised:
         raise SessionError(REVOKED_MESSAGE if had_key else "not logged in: run `tgmon login` first")
 
