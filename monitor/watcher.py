@@ -411,7 +411,8 @@ async def telegram_watcher(
 ) -> AsyncIterator[ChannelWatcher]:
     """The daemon's entry point: a logged-in client (session locked) wrapped in a watcher.
 
-    Raises SessionError (exit 1, no retry) when the session is missing, revoked or in use.
+    Raises SessionError (stop, never retry) when the session is missing, revoked or in use by
+    another process, and SourceError when Telegram cannot be reached (retry later).
     """
     from monitor.sources.telegram import TelegramSource
     from monitor.sources.telegram_client import build_client, connected_client
