@@ -8,6 +8,8 @@
     ├── InputError           (exit 2)  any other bad argument from the user
     ├── SessionError         (exit 1)  Telegram session missing, revoked or locked
     ├── SourceError          (exit 1)  a channel cannot be read (private, gone, ...)
+    │   ├── ChannelUnavailableError    private, unknown username, not a channel
+    │   └── RateLimitedError           Telegram asked us to wait `seconds` (FloodWait)
     ├── TranslationError     (exit 1)  provider down or refused; `retryable` says which
     └── DeliveryError        (exit 1)  a notifier could not deliver; `retryable` says which
 
@@ -66,3 +68,15 @@ class TranslationError(RetryableError):
 
 class DeliveryError(RetryableError):
     pass
+
+
+class ChannelUnavailableError(SourceError):
+    """This channel cannot be read (private, unknown, not a channel); the others go on."""
+
+
+class RateLimitedError(SourceError):
+    """Telegram asked for a pause (FloodWait) before the next request of this kind."""
+
+    def __init__(self, message: str, *, seconds: int) -> None:
+        super().__init__(message)
+        self.seconds = seconds

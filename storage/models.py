@@ -39,6 +39,15 @@ class Channel(SQLModel, table=True):
     # Scale-out: which worker holds this channel, and until when.
     lease_owner: str | None = None
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Telegram ingestion (revision 0005).
+    ref: str | None = None  # what the user typed (@name, link, id): maps config entries to rows
+    join: bool = False  # join the channel for live updates (polling needs no membership)
+    joined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    backfill: int = 0  # posts of history to fetch before the first poll
+    backfill_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    flood_wait_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    flood_waits: int = 0
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Post(SQLModel, table=True):
@@ -172,3 +181,13 @@ class TranslationCache(SQLModel, table=True):
     translation: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     hits: int = 0
+
+
+class ChannelName(SQLModel, table=True):
+    """A username/title a channel was seen with: renames are recorded, never duplicated."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(sa_type=BigInteger, foreign_key="channel.id", index=True)
+    username: str | None = None
+    title: str | None = None
+    seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

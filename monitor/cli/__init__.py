@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data, watchlist
+from monitor.cli import data, telegram, watchlist
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -52,6 +52,9 @@ app.command("import")(data.import_)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.config_app, name="config")
 app.add_typer(watchlist.watchlist_app, name="watchlist")
+app.command()(telegram.login)
+app.command()(telegram.whoami)
+app.add_typer(telegram.channels_app, name="channels")
 
 
 def main() -> None:
