@@ -36,7 +36,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A deferred BEGIN that reads, then writes, fails at once with "database is locked" when
+    # another connection wrote in between (WAL snapshot); IMMEDIATE waits its turn instead.
+    readonly = conn.get_execution_options().get("tgmon_readonly", False)
+    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def redact_url(url: str) -> str:
@@ -90,6 +93,16 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """Yield a session for long reads (search, export) that never holds SQLite's write lock."""
+        engine = self.engine.execution_options(tgmon_readonly=True)
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def alembic_config(self) -> Config:
         cfg = Config()
