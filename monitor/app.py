@@ -21,7 +21,10 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
 
 def build_stages(settings: Settings) -> list[Stage]:
     """The stages after `store`, in order."""
-    return []
+    from monitor.translation_stage import TranslationTriageStage
+
+    # Language detection (when wired) must come before the triage, which reads Post.language.
+    return [TranslationTriageStage(settings.translation)]
 
 
 def build_pipeline(settings: Settings, db: Database) -> Pipeline:

@@ -1,0 +1,410 @@
+"""Translation after storage: triage at ingest, and the drain job that works off the backlog.
+
+Ingestion never waits for a translator. Posts are stored `pending`; `TranslationTriageStage`
+(a pipeline stage, after language detection) marks at once the ones that need no translation,
+and `drain_translations` — run by the daemon every minute or so in a worker thread, and by
+`tgmon translate` — claims due posts in batches, answers from the cache when it can, and asks
+the provider otherwise. An outage leaves posts pending and backs the provider off
+exponentially; the next run after the back-off probes again and drains the backlog.
+
+Language decisions (`translation_need`): empty text or only links/tags → skipped "no text";
+language "und" → skipped; already in the target, or not among `sources` → skipped; language
+NULL (no detector ran) → translated with source "auto" (the provider detects it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from monitor.config import Settings, TranslationSettings
+from monitor.errors import TranslationError
+from monitor.rate_limit import RateLimiter
+from monitor.translate import TranslationOutage, Translator, translator_for
+from monitor.translation_text import has_words, protect_entities, translate_segments
+from storage import translations as store
+from storage.database import Database
+from storage.models import utcnow
+from storage.posts import PostChange
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Need:
+    """Whether a post needs translating: from `source`, or skipped for `skip_reason`."""
+
+    source: str | None = None
+    skip_reason: str | None = None
+
+
+def _base(code: str) -> str:
+    return code.strip().lower().replace("_", "-").split("-")[0]
+
+
+def translation_need(
+    text: str,
+    entities: list[dict[str, Any]] | None,
+    language: str | None,
+    *,
+    target: str,
+    sources: Sequence[str] | None,
+) -> Need:
+    """Decide whether one post is sent for translation, and from which language."""
+    if not text.strip() or not has_words(protect_entities(text, entities)):
+        return Need(skip_reason="no text")
+    if language is None:
+        return Need(source="auto")
+    lang = _base(language)
+    if lang == "und":
+        return Need(skip_reason="language undetermined")
+    if lang == _base(target):
+        return Need(skip_reason=f"already in {target}")
+    if sources and lang not in {_base(s) for s in sources}:
+        return Need(skip_reason=f"{lang} not in translation.sources")
+    return Need(source=lang)
+
+
+class TranslationTriageStage:
+    """Pipeline stage: mark new and edited posts that need no translation as skipped.
+
+    Runs after language detection; a post whose language is still NULL stays pending (the
+    drain decides later), so the backlog holds only real work.
+    """
+
+    name = "translation_triage"
+
+    def __init__(self, settings: TranslationSettings) -> None:
+        self.settings = settings
+
+    def run(self, session: Session, changes: Sequence[PostChange]) -> None:
+        from sqlalchemy import select
+
+        from storage.models import Post
+
+        ids = [c.post_id for c in changes]
+        rows = session.execute(
+            select(Post.id, Post.text, Post.entities, Post.language).where(  # type: ignore[call-overload]
+                Post.id.in_(ids),  # type: ignore[union-attr]
+                Post.translation_status == "pending",
+            )
+        ).all()
+        by_reason: dict[str, list[int]] = {}
+        for row in rows:
+            need = translation_need(
+                row.text,
+                row.entities,
+                row.language,
+                target=self.settings.target,
+                sources=self.settings.sources,
+            )
+            if need.skip_reason is not None:  # NULL language can only be skipped for "no text"
+                by_reason.setdefault(need.skip_reason, []).append(row.id)
+        for reason, post_ids in by_reason.items():
+            store.record_skipped(session, post_ids, reason)
+
+
+@dataclass
+class DrainReport:
+    """What one drain did; `stopped` says why it ended early (outage, budget), if it did."""
+
+    provider: str
+    translated: int = 0  # posts translated by the provider
+    from_cache: int = 0  # posts answered from the cache
+    skipped: int = 0
+    failed: int = 0  # posts that used their last attempt
+    retrying: int = 0  # posts that failed and will be tried again later
+    chars_sent: int = 0
+    requests: int = 0
+    waited_s: float = 0.0  # time spent waiting for rate limits
+    stopped: str | None = None  # "outage" | "backoff" | "budget"
+    error: str | None = None
+    backoff_until: datetime | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def processed(self) -> int:
+        return self.translated + self.from_cache + self.skipped + self.failed + self.retrying
+
+
+class _BudgetExhausted(Exception):
+    pass
+
+
+@dataclass
+class _Group:
+    source: str
+    key: str
+    posts: list[store.ClaimedPost]
+
+
+class _Drain:
+    """One run over the backlog; keeps the counters and the chars spent today."""
+
+    def __init__(
+        self,
+        db: Database,
+        translator: Translator,
+        settings: TranslationSettings,
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], None],
+        limiter: RateLimiter,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.db, self.translator, self.settings = db, translator, settings
+        self.clock, self.sleep, self.limiter, self.progress = clock, sleep, limiter, progress
+        self.report = DrainReport(provider=translator.name)
+        self.used_today = 0
+
+    def _advance(self, posts: int) -> None:
+        if self.progress is not None and posts:
+            self.progress(posts)
+
+    def process(self, claim: store.Claim) -> bool:
+        """Work through one claimed batch; return False when the drain must stop."""
+        self.used_today = claim.state.chars_today
+        groups: dict[str, _Group] = {}
+        skips: dict[str, list[int]] = {}
+        s = self.settings
+        for post in claim.posts:
+            need = translation_need(
+                post.text, post.entities, post.language, target=s.target, sources=s.sources
+            )
+            if need.skip_reason is not None or need.source is None:
+                skips.setdefault(need.skip_reason or "no text", []).append(post.id)
+                continue
+            key = store.cache_key(post.text, need.source, s.target, self.translator.name)
+            groups.setdefault(key, _Group(need.source, key, [])).posts.append(post)
+        if skips:
+            with self.db.session() as session:
+                for reason, ids in skips.items():
+                    self.report.skipped += store.record_skipped(session, ids, reason)
+            self._advance(sum(len(ids) for ids in skips.values()))
+        ordered = list(groups.values())
+        for index, group in enumerate(ordered):
+            if not self._translate_group(group):
+                rest = [p.id for g in ordered[index:] for p in g.posts if g is not group]
+                rest += [p.id for p in group.posts] if self.report.stopped == "budget" else []
+                with self.db.session() as session:
+                    store.release(session, rest)
+                return False
+        return True
+
+    def _translate_group(self, group: _Group) -> bool:
+        """Translate one text for all posts that carry it; return False to stop the drain."""
+        first = group.posts[0]
+        ids = [p.id for p in group.posts]
+        s = self.settings
+        with self.db.session() as session:
+            cached = store.cache_get(session, group.key)
+            if cached is not None:
+                done = store.record_done(
+                    session,
+                    ids,
+                    content_hash=first.content_hash,
+                    translation=cached,
+                    provider=self.translator.name,
+                    now=self.clock(),
+                )
+                self.report.from_cache += done
+                self._advance(len(ids))
+                return True
+        sent = {"chars": 0, "requests": 0}
+
+        def send(piece: str) -> str:
+            budget = s.daily_char_budget
+            if budget and self.used_today + len(piece) > budget:
+                raise _BudgetExhausted
+            self.report.waited_s += self.limiter.acquire(len(piece), self.sleep)
+            sent["chars"] += len(piece)
+            sent["requests"] += 1
+            self.used_today += len(piece)
+            return self.translator.translate(piece, group.source, s.target)
+
+        try:
+            translation = translate_segments(
+                first.text, self.translator.max_chars, send, first.entities
+            )
+        except _BudgetExhausted:
+            self._record_usage(sent)
+            self.report.stopped = "budget"
+            return False
+        except TranslationOutage as exc:
+            self._record_usage(sent)
+            self._outage(exc, ids, first.content_hash)
+            return False
+        except TranslationError as exc:
+            self._record_usage(sent)
+            self._fail(ids, first.content_hash, str(exc))
+            return True
+        except Exception as exc:  # a bug must not wedge the backlog: charge the post
+            log.exception("translation of post %s failed unexpectedly", first.id)
+            self._record_usage(sent)
+            self._fail(ids, first.content_hash, f"unexpected error: {type(exc).__name__}")
+            return True
+        now = self.clock()
+        with self.db.session() as session:
+            store.cache_put(
+                session,
+                group.key,
+                provider=self.translator.name,
+                source=group.source,
+                target=s.target,
+                translation=translation,
+                now=now,
+            )
+            done = store.record_done(
+                session,
+                ids,
+                content_hash=first.content_hash,
+                translation=translation,
+                provider=self.translator.name,
+                now=now,
+            )
+        self._record_usage(sent)
+        self.report.translated += 1 if done else 0
+        self.report.from_cache += max(done - 1, 0)
+        self._advance(len(ids))
+        return True
+
+    def _record_usage(self, sent: dict[str, int]) -> None:
+        self.report.chars_sent += sent["chars"]
+        self.report.requests += sent["requests"]
+        if sent["requests"]:
+            with self.db.session() as session:
+                store.record_usage(
+                    session,
+                    self.translator.name,
+                    chars=sent["chars"],
+                    requests=sent["requests"],
+                    now=self.clock(),
+                )
+
+    def _fail(self, ids: list[int], content_hash: str, reason: str) -> None:
+        s = self.settings
+        with self.db.session() as session:
+            failed = store.record_failure(
+                session,
+                ids,
+                content_hash=content_hash,
+                reason=reason,
+                now=self.clock(),
+                max_attempts=s.max_attempts,
+                backoff=s.backoff,
+                max_backoff=s.max_backoff,
+            )
+        self.report.failed += len(failed)
+        self.report.retrying += len(ids) - len(failed)
+        self.report.reasons[reason] = self.report.reasons.get(reason, 0) + len(ids)
+        self._advance(len(ids))
+
+    def _outage(self, exc: TranslationOutage, ids: list[int], content_hash: str) -> None:
+        s = self.settings
+        if exc.suspect_post:
+            self._fail(ids, content_hash, str(exc))
+        else:
+            with self.db.session() as session:
+                store.release(session, ids)
+        with self.db.session() as session:
+            until = store.record_outage(
+                session,
+                self.translator.name,
+                reason=str(exc),
+                now=self.clock(),
+                backoff=s.backoff,
+                max_backoff=s.max_backoff,
+            )
+        self.report.stopped, self.report.error, self.report.backoff_until = (
+            "outage",
+            str(exc),
+            until,
+        )
+        log.warning("translation paused until %s: %s", until.isoformat(timespec="seconds"), exc)
+
+
+def drain_translations(
+    db: Database,
+    translator: Translator,
+    settings: TranslationSettings,
+    *,
+    now: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], None] = time.sleep,
+    limiter: RateLimiter | None = None,
+    limit: int | None = None,
+    since: datetime | None = None,
+    honour_backoff: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> DrainReport:
+    """Translate due pending posts in batches until none are left, the provider fails,
+    the daily budget is spent, or `limit` posts were handled. Synchronous; never raises for
+    a provider problem (the report says what happened).
+    """
+    if limiter is None:
+        limits = settings.limits_for(translator.name)
+        limiter = RateLimiter(limits.requests_per_minute, limits.chars_per_minute)
+    drain = _Drain(
+        db, translator, settings, clock=now, sleep=sleep, limiter=limiter, progress=progress
+    )
+    report = drain.report
+    while limit is None or report.processed < limit:
+        size = (
+            settings.batch_size
+            if limit is None
+            else min(settings.batch_size, limit - report.processed)
+        )
+        with db.session() as session:
+            claim = store.claim_pending(
+                session,
+                translator.name,
+                now=now(),
+                limit=size,
+                lease=settings.claim_lease,
+                mode=settings.mode,
+                since=since,
+                honour_backoff=honour_backoff,
+            )
+        if not claim.posts:
+            state = claim.state
+            if honour_backoff and state.backoff_until is not None and state.backoff_until > now():
+                report.stopped, report.backoff_until = "backoff", state.backoff_until
+                report.error = state.last_error
+            break
+        if not drain.process(claim):
+            break
+    return report
+
+
+def make_translation_job(settings: Settings, db: Database) -> Callable[[], DrainReport | None]:
+    """The daemon's translation job: call it periodically (APScheduler, in a thread).
+
+    Builds the translator and its rate limiter once, so limits hold across runs. Returns
+    None when translation is off (provider "none").
+    """
+    tsettings = settings.translation
+    if tsettings.provider == "none":
+        return lambda: None
+    translator = translator_for(tsettings)
+    limits = tsettings.limits_for(translator.name)
+    limiter = RateLimiter(limits.requests_per_minute, limits.chars_per_minute)
+
+    def job() -> DrainReport:
+        report = drain_translations(db, translator, tsettings, limiter=limiter)
+        if report.processed:
+            log.info(
+                "translation: %s translated, %s from cache, %s skipped, %s failed, %s retrying",
+                report.translated,
+                report.from_cache,
+                report.skipped,
+                report.failed,
+                report.retrying,
+            )
+        return report
+
+    return job
