@@ -223,10 +223,12 @@ class _Drain:
             if budget and self.used_today + len(piece) > budget:
                 raise _BudgetExhausted
             self.report.waited_s += self.limiter.acquire(len(piece), self.sleep)
+            self.used_today += len(piece)
+            translated = self.translator.translate(piece, group.source, s.target)
+            # Counted once answered: usage also tells the provider state "it is up".
             sent["chars"] += len(piece)
             sent["requests"] += 1
-            self.used_today += len(piece)
-            return self.translator.translate(piece, group.source, s.target)
+            return translated
 
         try:
             translation = translate_segments(
