@@ -364,4 +364,4 @@ def count_due(
 
 def provider_states(session: Session) -> list[TranslationProvider]:
     """Every provider's stored state, for `tgmon translate --status`."""
-    return list(session.exec(select(TranslationProvider)).all())  # type: ignore[call-overload]
+    return list(session.execute(select(TranslationProvider)).scalars().all())

@@ -331,4 +331,3 @@ def test_concurrent_workers_never_translate_a_text_twice(
     with db.session() as session:
         assert store.translation_backlog(session)["done"] == 30
     assert sum(r.translated for r in reports) == len(words)
-    print("per worker", [(r.translated, r.from_cache) for r in reports])

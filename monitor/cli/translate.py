@@ -11,7 +11,7 @@ from rich.table import Table
 
 from monitor import render
 from monitor.cli.core import state
-from monitor.config import parse_duration
+from monitor.config import TranslationSettings, parse_duration
 from monitor.errors import InputError, TranslationError
 from monitor.translate import translator_for
 from monitor.translation_stage import DrainReport, drain_translations
@@ -97,17 +97,31 @@ def translate(
     if provider is not None and provider not in PROVIDERS:
         raise InputError(f"--provider: must be one of {', '.join(PROVIDERS)}")
     db = st.database()
-    if status:
-        _print_status(db)
-        return
+    try:
+        if status:
+            _print_status(db)
+        else:
+            _backfill(db, settings.translation, retry_failed, provider, since, limit)
+    finally:
+        db.dispose()  # return PostgreSQL connections now, not at interpreter exit
+
+
+def _backfill(
+    db: Database,
+    tsettings: TranslationSettings,
+    retry_failed: bool,
+    provider: str | None,
+    since: str | None,
+    limit: int | None,
+) -> None:
     after = _since(since)
-    translator = translator_for(settings.translation, provider)
+    translator = translator_for(tsettings, provider)
     if retry_failed:
         with db.session() as session:
             requeued = store.requeue_failed(session, since=after)
         typer.echo(f"queued {requeued} failed post(s) again", err=True)
     with db.session() as session:
-        due = store.count_due(session, now=utcnow(), mode=settings.translation.mode, since=after)
+        due = store.count_due(session, now=utcnow(), mode=tsettings.mode, since=after)
     total = min(due, limit) if limit is not None else due
     bar = Progress(
         TextColumn("translating"),
@@ -122,7 +136,7 @@ def translate(
         report = drain_translations(
             db,
             translator,
-            settings.translation,
+            tsettings,
             limit=limit,
             since=after,
             honour_backoff=False,
