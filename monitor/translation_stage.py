@@ -89,6 +89,8 @@ class TranslationTriageStage:
         from storage.models import Post
 
         ids = [c.post_id for c in changes]
+        # storage.posts resets status and attempts on an edit; the retry time and reason too.
+        store.clear_retry_state(session, [c.post_id for c in changes if c.kind == "edited"])
         rows = session.execute(
             select(Post.id, Post.text, Post.entities, Post.language).where(  # type: ignore[call-overload]
                 Post.id.in_(ids),  # type: ignore[union-attr]
@@ -133,6 +135,11 @@ class DrainReport:
         return self.translated + self.from_cache + self.skipped + self.failed + self.retrying
 
 
+# Called in the transaction that stores translations, with the ids of the posts just done:
+# the place to run watchlist matching on the translated text.
+OnTranslated = Callable[[Session, list[int]], None]
+
+
 class _BudgetExhausted(Exception):
     pass
 
@@ -157,8 +164,10 @@ class _Drain:
         sleep: Callable[[float], None],
         limiter: RateLimiter,
         progress: Callable[[int], None] | None,
+        on_translated: OnTranslated | None = None,
     ) -> None:
         self.db, self.translator, self.settings = db, translator, settings
+        self.on_translated = on_translated
         self.clock, self.sleep, self.limiter, self.progress = clock, sleep, limiter, progress
         self.report = DrainReport(provider=translator.name)
         self.used_today = 0
@@ -188,14 +197,24 @@ class _Drain:
                     self.report.skipped += store.record_skipped(session, ids, reason)
             self._advance(sum(len(ids) for ids in skips.values()))
         ordered = list(groups.values())
+        # Stop short of the lease: past it another worker may claim (and pay for) the same text.
+        deadline = self.clock() + self.settings.claim_lease * 0.8
         for index, group in enumerate(ordered):
+            if self.clock() >= deadline:
+                self._release([p.id for g in ordered[index:] for p in g.posts])
+                return True  # claim the rest afresh
             if not self._translate_group(group):
-                rest = [p.id for g in ordered[index:] for p in g.posts if g is not group]
-                rest += [p.id for p in group.posts] if self.report.stopped == "budget" else []
-                with self.db.session() as session:
-                    store.release(session, rest)
+                rest = [p.id for g in ordered[index + 1 :] for p in g.posts]
+                if self.report.stopped == "budget":
+                    rest += [p.id for p in group.posts]
+                self._release(rest)
                 return False
         return True
+
+    def _release(self, post_ids: list[int]) -> None:
+        if post_ids:
+            with self.db.session() as session:
+                store.release(session, post_ids)
 
     def _translate_group(self, group: _Group) -> bool:
         """Translate one text for all posts that carry it; return False to stop the drain."""
@@ -213,7 +232,8 @@ class _Drain:
                     provider=self.translator.name,
                     now=self.clock(),
                 )
-                self.report.from_cache += done
+                self._after(session, done)
+                self.report.from_cache += len(done)
                 self._advance(len(ids))
                 return True
         sent = {"chars": 0, "requests": 0}
@@ -270,11 +290,21 @@ class _Drain:
                 provider=self.translator.name,
                 now=now,
             )
+            self._after(session, done)
         self._record_usage(sent)
         self.report.translated += 1 if done else 0
-        self.report.from_cache += max(done - 1, 0)
+        self.report.from_cache += max(len(done) - 1, 0)
         self._advance(len(ids))
         return True
+
+    def _after(self, session: Session, done: list[int]) -> None:
+        if not done or self.on_translated is None:
+            return
+        try:
+            with session.begin_nested():  # a failing hook must not lose the translation
+                self.on_translated(session, done)
+        except Exception:
+            log.exception("after-translation hook failed for posts %s", done)
 
     def _record_usage(self, sent: dict[str, int]) -> None:
         self.report.chars_sent += sent["chars"]
@@ -343,6 +373,7 @@ def drain_translations(
     since: datetime | None = None,
     honour_backoff: bool = True,
     progress: Callable[[int], None] | None = None,
+    on_translated: OnTranslated | None = None,
 ) -> DrainReport:
     """Translate due pending posts in batches until none are left, the provider fails,
     the daily budget is spent, or `limit` posts were handled. Synchronous; never raises for
@@ -352,7 +383,14 @@ def drain_translations(
         limits = settings.limits_for(translator.name)
         limiter = RateLimiter(limits.requests_per_minute, limits.chars_per_minute)
     drain = _Drain(
-        db, translator, settings, clock=now, sleep=sleep, limiter=limiter, progress=progress
+        db,
+        translator,
+        settings,
+        clock=now,
+        sleep=sleep,
+        limiter=limiter,
+        progress=progress,
+        on_translated=on_translated,
     )
     report = drain.report
     while limit is None or report.processed < limit:
@@ -383,11 +421,14 @@ def drain_translations(
     return report
 
 
-def make_translation_job(settings: Settings, db: Database) -> Callable[[], DrainReport | None]:
+def make_translation_job(
+    settings: Settings, db: Database, *, on_translated: OnTranslated | None = None
+) -> Callable[[], DrainReport | None]:
     """The daemon's translation job: call it periodically (APScheduler, in a thread).
 
-    Builds the translator and its rate limiter once, so limits hold across runs. Returns
-    None when translation is off (provider "none").
+    Builds the translator and its rate limiter once, so limits hold across runs; schedule it
+    with max_instances=1. The job returns None when translation is off (provider "none").
+    `on_translated(session, post_ids)` runs in the transaction that stores translations.
     """
     tsettings = settings.translation
     if tsettings.provider == "none":
@@ -397,7 +438,9 @@ def make_translation_job(settings: Settings, db: Database) -> Callable[[], Drain
     limiter = RateLimiter(limits.requests_per_minute, limits.chars_per_minute)
 
     def job() -> DrainReport:
-        report = drain_translations(db, translator, tsettings, limiter=limiter)
+        report = drain_translations(
+            db, translator, tsettings, limiter=limiter, on_translated=on_translated
+        )
         if report.processed:
             log.info(
                 "translation: %s translated, %s from cache, %s skipped, %s failed, %s retrying",

@@ -213,8 +213,8 @@ def record_done(
     translation: str,
     provider: str,
     now: datetime,
-) -> int:
-    """Store a translation on posts whose text is still the one translated."""
+) -> list[int]:
+    """Store a translation on posts whose text is still the one translated; return their ids."""
     result = session.execute(
         update(_POST)
         .where(_still_claimed(post_ids, content_hash))
@@ -226,8 +226,9 @@ def record_done(
             translation_next_at=None,
             translated_at=now,
         )
+        .returning(_POST.c.id)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return sorted(result.scalars().all())
 
 
 def record_skipped(session: Session, post_ids: Sequence[int], reason: str) -> int:
@@ -244,6 +245,17 @@ def record_skipped(session: Session, post_ids: Sequence[int], reason: str) -> in
         )
         total += int(result.rowcount or 0)  # type: ignore[attr-defined]
     return total
+
+
+def clear_retry_state(session: Session, post_ids: Sequence[int]) -> None:
+    """Forget a pending post's old retry time and reason (its text changed: a fresh start)."""
+    ids = list(post_ids)
+    for start in range(0, len(ids), _IN_CHUNK):
+        session.execute(
+            update(_POST)
+            .where(_still_claimed(ids[start : start + _IN_CHUNK]))
+            .values(translation_next_at=None, translation_error=None)
+        )
 
 
 def record_failure(

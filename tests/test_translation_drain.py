@@ -300,7 +300,7 @@ def test_an_edit_while_translating_wins_over_the_old_translation(db: Database) -
             provider="libre",
             now=T0,
         )
-    assert done == 0 and posts(db)[post_id].translation is None
+    assert done == [] and posts(db)[post_id].translation is None
 
 
 def test_concurrent_workers_never_translate_a_text_twice(
@@ -331,3 +331,66 @@ def test_concurrent_workers_never_translate_a_text_twice(
     with db.session() as session:
         assert store.translation_backlog(session)["done"] == 30
     assert sum(r.translated for r in reports) == len(words)
+
+
+def test_an_edited_post_starts_afresh(db: Database, libre: FakeLibreTranslate) -> None:
+    clock, s = Clock(), settings(backoff="1h")
+    libre.behaviour.max_chars = 10
+    (post_id,) = ingest(db, {1: "война и мир, длинно"}, triage=s)
+    drain(db, libre, clock, s)
+    row = posts(db)[post_id]
+    assert row.translation_attempts == 1 and row.translation_next_at is not None
+    ingest(db, {1: "мир"}, triage=s)  # edited to something the server accepts
+    row = posts(db)[post_id]
+    assert (row.translation_attempts, row.translation_next_at, row.translation_error) == (
+        0,
+        None,
+        None,
+    )
+    assert drain(db, libre, clock, s).translated == 1
+
+
+def test_an_expired_lease_lets_another_worker_take_the_posts(db: Database) -> None:
+    (post_id,) = ingest(db, {1: "привет"})
+    lease = timedelta(minutes=5)
+    with db.session() as session:
+        assert len(store.claim_pending(session, "libre", now=T0, limit=5, lease=lease).posts) == 1
+    later = T0 + lease + timedelta(seconds=1)
+    with db.session() as session:
+        claim = store.claim_pending(session, "libre", now=later, limit=5, lease=lease)
+    assert [p.id for p in claim.posts] == [post_id]
+
+
+def test_the_after_translation_hook_sees_the_posts_and_cannot_lose_them(
+    db: Database, libre: FakeLibreTranslate
+) -> None:
+    a, b = ingest(db, {1: "привет", 2: "мир"})
+    seen: list[list[int]] = []
+
+    def hook(session: Session, post_ids: list[int]) -> None:
+        seen.append(post_ids)
+        translated = session.get(Post, post_ids[0])
+        assert translated is not None and translated.translation_status == "done"
+        if post_ids == [b]:
+            raise RuntimeError("matching failed")
+
+    report = drain(db, libre, Clock(), settings(), on_translated=hook)
+    assert report.translated == 2 and seen == [[a], [b]]
+    assert posts(db)[b].translation == "EN:world"
+
+
+def test_the_daemon_job(db: Database, libre: FakeLibreTranslate) -> None:
+    from monitor.config import Settings
+    from monitor.translation_stage import make_translation_job
+
+    ingest(db, {1: "привет"})
+    off = make_translation_job(Settings(translation={"provider": "none"}), db)  # type: ignore[arg-type]
+    assert off() is None
+    job = make_translation_job(
+        Settings(translation={"provider": "libre", "url": libre.url}),  # type: ignore[arg-type]
+        db,
+    )
+    first = job()
+    assert first is not None and first.translated == 1
+    second = job()
+    assert second is not None and second.processed == 0
