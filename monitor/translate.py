@@ -1,12 +1,13 @@
 """The translation seam: a `Translator` protocol and its deep-translator implementation.
 
-deep-translator 1.11.4 calls the module-level `requests.get/post` with no timeout, puts
-LibreTranslate's api_key and the whole text in the URL, lets `requests` errors escape raw and
-puts the API key into some of its exception messages. `DeepTranslator` fixes that at the one
-place it can: the `requests` name inside deep-translator's provider modules is replaced by
-`_CallControl`, which — only during a tgmon call — adds the timeout, sends LibreTranslate's
-fields as a form body and DeepL's key as a header, and remembers the HTTP status. Errors
-become `TranslationError` (one line, key scrubbed):
+deep-translator 1.11.4 calls the module-level `requests.get/post` (a new connection each
+time) with no timeout, puts LibreTranslate's api_key and the whole text in the URL, lets
+`requests` errors escape raw and puts the API key into some of its exception messages.
+`DeepTranslator` fixes that at the one place it can: the `requests` name inside
+deep-translator's provider modules is replaced by `_CallControl`, which — only during a tgmon
+call — sends through a keep-alive session with the timeout, sends LibreTranslate's fields as
+a form body and DeepL's key as a header, and remembers the HTTP status. Errors become
+`TranslationError` (one line, key scrubbed):
 
     TranslationError(retryable=False)   this post failed (bad input, 4xx, no translation)
     └── TranslationOutage (retryable)   the provider is down or refusing everyone: back off
@@ -52,6 +53,7 @@ class _CallOptions:
     timeout: float
     provider: str
     api_key: str | None
+    session: requests.Session
     status: int | None = None
 
 
@@ -90,7 +92,7 @@ class _CallControl:
             headers = dict(kwargs.pop("headers", None) or {})
             headers["Authorization"] = f"DeepL-Auth-Key {options.api_key or ''}"
             method, kwargs["data"], kwargs["headers"], params = "POST", fields, headers, None
-        response = requests.request(method, url, params=params, **kwargs)
+        response = options.session.request(method, url, params=params, **kwargs)
         options.status = response.status_code
         return response
 
@@ -140,6 +142,7 @@ class DeepTranslator:
         self._api_key = api_key
         self.timeout = timeout
         self.max_chars = max_chars
+        self._local = threading.local()  # one keep-alive session per thread
         _install_call_control()
 
     def __repr__(self) -> str:
@@ -186,7 +189,7 @@ class DeepTranslator:
                 f"{self.name}: piece of {len(text)} characters exceeds max_chars {self.max_chars}",
                 retryable=False,
             )
-        options = _CallOptions(self.timeout, self.name, self._api_key)
+        options = _CallOptions(self.timeout, self.name, self._api_key, self._session())
         token = _CALL.set(options)
         try:
             result = self._engine(source, target).translate(text)
@@ -199,6 +202,21 @@ class DeepTranslator:
         if not isinstance(result, str) or (not result.strip() and text.strip()):
             raise TranslationError(f"{self.name}: returned no translation", retryable=False)
         return result
+
+    def _session(self) -> requests.Session:
+        """This thread's HTTP session: reuses connections (a TLS handshake per post is slow)."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        """Close this thread's connections (the others close when their threads end)."""
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
 
     def _map_error(self, exc: Exception, status: int | None) -> TranslationError:
         from deep_translator import exceptions as dt

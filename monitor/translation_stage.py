@@ -171,6 +171,7 @@ class _Drain:
         self.clock, self.sleep, self.limiter, self.progress = clock, sleep, limiter, progress
         self.report = DrainReport(provider=translator.name)
         self.used_today = 0
+        self.unrecorded_chars = self.unrecorded_requests = 0
 
     def _advance(self, posts: int) -> None:
         if self.progress is not None and posts:
@@ -178,6 +179,12 @@ class _Drain:
 
     def process(self, claim: store.Claim) -> bool:
         """Work through one claimed batch; return False when the drain must stop."""
+        try:
+            return self._process(claim)
+        finally:
+            self.record_usage()
+
+    def _process(self, claim: store.Claim) -> bool:
         self.used_today = claim.state.chars_today
         groups: dict[str, _Group] = {}
         skips: dict[str, list[int]] = {}
@@ -196,7 +203,7 @@ class _Drain:
                 for reason, ids in skips.items():
                     self.report.skipped += store.record_skipped(session, ids, reason)
             self._advance(sum(len(ids) for ids in skips.values()))
-        ordered = list(groups.values())
+        ordered = self._answer_from_cache(list(groups.values()))
         # Stop short of the lease: past it another worker may claim (and pay for) the same text.
         deadline = self.clock() + self.settings.claim_lease * 0.8
         for index, group in enumerate(ordered):
@@ -211,6 +218,29 @@ class _Drain:
                 return False
         return True
 
+    def _answer_from_cache(self, groups: list[_Group]) -> list[_Group]:
+        """Store cached translations for every group that has one; return the rest."""
+        if not groups:
+            return groups
+        with self.db.session() as session:
+            cached = store.cache_get_many(session, [g.key for g in groups])
+            now = self.clock()
+            for group in groups:
+                if group.key not in cached:
+                    continue
+                done = store.record_done(
+                    session,
+                    [p.id for p in group.posts],
+                    content_hash=group.posts[0].content_hash,
+                    translation=cached[group.key],
+                    provider=self.translator.name,
+                    now=now,
+                )
+                self._after(session, done)
+                self.report.from_cache += len(done)
+        self._advance(sum(len(g.posts) for g in groups if g.key in cached))
+        return [g for g in groups if g.key not in cached]
+
     def _release(self, post_ids: list[int]) -> None:
         if post_ids:
             with self.db.session() as session:
@@ -221,22 +251,6 @@ class _Drain:
         first = group.posts[0]
         ids = [p.id for p in group.posts]
         s = self.settings
-        with self.db.session() as session:
-            cached = store.cache_get(session, group.key)
-            if cached is not None:
-                done = store.record_done(
-                    session,
-                    ids,
-                    content_hash=first.content_hash,
-                    translation=cached,
-                    provider=self.translator.name,
-                    now=self.clock(),
-                )
-                self._after(session, done)
-                self.report.from_cache += len(done)
-                self._advance(len(ids))
-                return True
-        sent = {"chars": 0, "requests": 0}
 
         def send(piece: str) -> str:
             budget = s.daily_char_budget
@@ -246,8 +260,10 @@ class _Drain:
             self.used_today += len(piece)
             translated = self.translator.translate(piece, group.source, s.target)
             # Counted once answered: usage also tells the provider state "it is up".
-            sent["chars"] += len(piece)
-            sent["requests"] += 1
+            self.unrecorded_chars += len(piece)
+            self.unrecorded_requests += 1
+            self.report.chars_sent += len(piece)
+            self.report.requests += 1
             return translated
 
         try:
@@ -255,20 +271,16 @@ class _Drain:
                 first.text, self.translator.max_chars, send, first.entities
             )
         except _BudgetExhausted:
-            self._record_usage(sent)
             self.report.stopped = "budget"
             return False
         except TranslationOutage as exc:
-            self._record_usage(sent)
             self._outage(exc, ids, first.content_hash)
             return False
         except TranslationError as exc:
-            self._record_usage(sent)
             self._fail(ids, first.content_hash, str(exc))
             return True
         except Exception as exc:  # a bug must not wedge the backlog: charge the post
             log.exception("translation of post %s failed unexpectedly", first.id)
-            self._record_usage(sent)
             self._fail(ids, first.content_hash, f"unexpected error: {type(exc).__name__}")
             return True
         now = self.clock()
@@ -291,7 +303,6 @@ class _Drain:
                 now=now,
             )
             self._after(session, done)
-        self._record_usage(sent)
         self.report.translated += 1 if done else 0
         self.report.from_cache += max(len(done) - 1, 0)
         self._advance(len(ids))
@@ -306,18 +317,19 @@ class _Drain:
         except Exception:
             log.exception("after-translation hook failed for posts %s", done)
 
-    def _record_usage(self, sent: dict[str, int]) -> None:
-        self.report.chars_sent += sent["chars"]
-        self.report.requests += sent["requests"]
-        if sent["requests"]:
-            with self.db.session() as session:
-                store.record_usage(
-                    session,
-                    self.translator.name,
-                    chars=sent["chars"],
-                    requests=sent["requests"],
-                    now=self.clock(),
-                )
+    def record_usage(self) -> None:
+        """Write the requests answered since the last write (once per batch, not per text)."""
+        if not self.unrecorded_requests:
+            return
+        with self.db.session() as session:
+            store.record_usage(
+                session,
+                self.translator.name,
+                chars=self.unrecorded_chars,
+                requests=self.unrecorded_requests,
+                now=self.clock(),
+            )
+        self.unrecorded_chars = self.unrecorded_requests = 0
 
     def _fail(self, ids: list[int], content_hash: str, reason: str) -> None:
         s = self.settings
@@ -339,6 +351,7 @@ class _Drain:
 
     def _outage(self, exc: TranslationOutage, ids: list[int], content_hash: str) -> None:
         s = self.settings
+        self.record_usage()  # pieces answered before the failure count, and come first
         if exc.suspect_post:
             self._fail(ids, content_hash, str(exc))
         else:

@@ -163,11 +163,20 @@ def claim_pending(
     return Claim(posts, state)
 
 
-def cache_get(session: Session, key: str) -> str | None:
-    """A cached translation (and count the hit), or None."""
-    found = session.execute(select(_CACHE.c.translation).where(_CACHE.c.key == key)).scalar()
-    if found is not None:
-        session.execute(update(_CACHE).where(_CACHE.c.key == key).values(hits=_CACHE.c.hits + 1))
+def cache_get_many(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """Cached translations of these keys (and count the hits)."""
+    found: dict[str, str] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), _IN_CHUNK):
+        chunk = unique[start : start + _IN_CHUNK]
+        rows = session.execute(
+            select(_CACHE.c.key, _CACHE.c.translation).where(_CACHE.c.key.in_(chunk))
+        ).all()
+        found.update({row.key: row.translation for row in rows})
+    if found:
+        session.execute(
+            update(_CACHE).where(_CACHE.c.key.in_(sorted(found))).values(hits=_CACHE.c.hits + 1)
+        )
     return found
 
 

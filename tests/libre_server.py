@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +51,7 @@ class LibreBehaviour:
     max_chars: int | None = None  # HTTP 400 when q is longer
     api_key: str | None = None  # HTTP 403 unless this key is sent
     slow: bool = False  # hold the request until released (or the server stops)
+    delay_s: float = 0.0  # answer after this many seconds
     poison: str | None = None  # HTTP 500 for any q containing this
     received: list[Received] = field(default_factory=list)
 
@@ -57,6 +59,23 @@ class LibreBehaviour:
 class _QuietServer(ThreadingHTTPServer):
     allow_reuse_address = True
     daemon_threads = True
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.open_connections: set[socket.socket] = set()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def close_connections(self) -> None:
+        """Drop kept-alive connections too, as a server that goes down does."""
+        for conn in list(self.open_connections):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.open_connections.clear()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         return  # a client that gave up (timeout test) is expected, not an error
@@ -99,6 +118,7 @@ class FakeLibreTranslate:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -161,6 +181,8 @@ def _handler_for(fake: FakeLibreTranslate) -> type[BaseHTTPRequestHandler]:
             )
             if b.slow:
                 fake._release.wait(30)
+            if b.delay_s:
+                fake._release.wait(b.delay_s)
             if b.fail_status is not None:
                 self._reply(b.fail_status, {"error": "failing on purpose"})
             elif b.api_key is not None and fields.get("api_key") != b.api_key:

@@ -394,3 +394,14 @@ def test_the_daemon_job(db: Database, libre: FakeLibreTranslate) -> None:
     assert first is not None and first.translated == 1
     second = job()
     assert second is not None and second.processed == 0
+
+
+def test_build_stages_registers_the_triage(db: Database) -> None:
+    from monitor.app import build_pipeline
+    from monitor.config import Settings
+
+    pipeline = build_pipeline(Settings(), db)
+    assert "translation_triage" in [stage.name for stage in pipeline.stages]
+    pipeline.ingest(ChannelInfo(5, "media"), [ChannelPost(5, 1, T0, text="")])
+    with db.session() as session:
+        assert store.translation_backlog(session)["skipped"] == 1
