@@ -89,6 +89,9 @@ class _CallControl:
             fields = {k: v for k, v in params.items() if k != "auth_key"}
             if fields.get("source_lang") == "auto":
                 del fields["source_lang"]  # DeepL detects the source when none is given
+            for lang in ("source_lang", "target_lang"):
+                if lang in fields:
+                    fields[lang] = str(fields[lang]).upper()  # DeepL's documented spelling
             headers = dict(kwargs.pop("headers", None) or {})
             headers["Authorization"] = f"DeepL-Auth-Key {options.api_key or ''}"
             method, kwargs["data"], kwargs["headers"], params = "POST", fields, headers, None

@@ -86,6 +86,7 @@ class FakeLibreTranslate:
 
     def __init__(self) -> None:
         self.behaviour = LibreBehaviour()
+        self.deepl_requests: list[tuple[str, str | None, dict[str, str]]] = []
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -132,6 +133,7 @@ class FakeLibreTranslate:
 def _handler_for(fake: FakeLibreTranslate) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = -1  # one write per response: split writes + delayed ACK cost 40 ms a request
 
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -164,6 +166,11 @@ def _handler_for(fake: FakeLibreTranslate) -> type[BaseHTTPRequestHandler]:
                 fields.update({k: str(v) for k, v in json.loads(body).items()})
             elif body:
                 fields.update({k: v[0] for k, v in parse_qs(body).items()})
+            if parts.path == "/v2/translate":  # DeepL's API, for the DeepL adapter test
+                fake.deepl_requests.append((self.path, self.headers.get("Authorization"), fields))
+                text = fake_translate(fields.get("text", ""))
+                self._reply(200, {"translations": [{"text": text}]})
+                return
             if parts.path != "/translate":
                 self._reply(404, {"error": "not found"})
                 return

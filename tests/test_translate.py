@@ -131,3 +131,19 @@ def test_deep_translator_outside_tgmon_is_left_alone(libre: FakeLibreTranslate) 
     plain = LibreTranslator(source="ru", target="en", api_key="x", custom_url=libre.url)
     assert plain.translate("мир") == "EN:world"
     assert "api_key=x" in libre.behaviour.received[-1].path_with_query  # library's own way
+
+
+def test_deepl_gets_its_key_in_a_header_and_no_auto_source(
+    libre: FakeLibreTranslate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deep_translator import constants
+
+    # Point deep-translator's DeepL address at the local server; the adapter code runs as is.
+    monkeypatch.setitem(constants.BASE_URLS, "DEEPL_FREE", libre.url + "{version}/")
+    translator = DeepTranslator("deepl", api_key="deepl-key-1234:fx", timeout=5)
+    assert translator.translate("привет мир", "auto", "en") == "EN:hello world"
+    path, auth, fields = libre.deepl_requests[-1]
+    assert path == "/v2/translate" and auth == "DeepL-Auth-Key deepl-key-1234:fx"
+    assert fields == {"text": "привет мир", "target_lang": "EN"}
+    translator.translate("мир", "ru", "en")
+    assert libre.deepl_requests[-1][2]["source_lang"] == "RU"
