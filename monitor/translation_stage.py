@@ -140,10 +140,6 @@ class DrainReport:
 OnTranslated = Callable[[Session, list[int]], None]
 
 
-class _BudgetExhausted(Exception):
-    pass
-
-
 @dataclass
 class _Group:
     source: str
@@ -252,10 +248,25 @@ class _Drain:
         ids = [p.id for p in group.posts]
         s = self.settings
 
+        budget = s.daily_char_budget
+        if budget:
+            sizes: list[int] = []
+
+            def measure(piece: str) -> str:
+                sizes.append(len(piece))
+                return piece
+
+            # A dry run: what would be sent, so a post is sent whole or not at all.
+            translate_segments(first.text, self.translator.max_chars, measure, first.entities)
+            if sum(sizes) > budget:
+                reason = f"{sum(sizes)} characters exceed translation.daily_char_budget"
+                self._fail(ids, first.content_hash, reason, final=True)
+                return True
+            if self.used_today + sum(sizes) > budget:
+                self.report.stopped = "budget"
+                return False
+
         def send(piece: str) -> str:
-            budget = s.daily_char_budget
-            if budget and self.used_today + len(piece) > budget:
-                raise _BudgetExhausted
             self.report.waited_s += self.limiter.acquire(len(piece), self.sleep)
             self.used_today += len(piece)
             translated = self.translator.translate(piece, group.source, s.target)
@@ -270,9 +281,6 @@ class _Drain:
             translation = translate_segments(
                 first.text, self.translator.max_chars, send, first.entities
             )
-        except _BudgetExhausted:
-            self.report.stopped = "budget"
-            return False
         except TranslationOutage as exc:
             self._outage(exc, ids, first.content_hash)
             return False
@@ -331,7 +339,7 @@ class _Drain:
             )
         self.unrecorded_chars = self.unrecorded_requests = 0
 
-    def _fail(self, ids: list[int], content_hash: str, reason: str) -> None:
+    def _fail(self, ids: list[int], content_hash: str, reason: str, *, final: bool = False) -> None:
         s = self.settings
         with self.db.session() as session:
             failed = store.record_failure(
@@ -340,7 +348,7 @@ class _Drain:
                 content_hash=content_hash,
                 reason=reason,
                 now=self.clock(),
-                max_attempts=s.max_attempts,
+                max_attempts=1 if final else s.max_attempts,
                 backoff=s.backoff,
                 max_backoff=s.max_backoff,
             )

@@ -405,3 +405,16 @@ def test_build_stages_registers_the_triage(db: Database) -> None:
     pipeline.ingest(ChannelInfo(5, "media"), [ChannelPost(5, 1, T0, text="")])
     with db.session() as session:
         assert store.translation_backlog(session)["skipped"] == 1
+
+
+def test_a_post_longer_than_the_whole_budget_fails_instead_of_blocking(
+    db: Database, libre: FakeLibreTranslate
+) -> None:
+    clock, s = Clock(), settings(daily_char_budget=15)
+    huge, small = ingest(db, {1: "война " * 10, 2: "мир"})
+    report = drain(db, libre, clock, s)
+    assert report.failed == 1 and report.translated == 1
+    row = posts(db)[huge]
+    assert row.translation_status == "failed"
+    assert "exceed translation.daily_char_budget" in (row.translation_error or "")
+    assert posts(db)[small].translation_status == "done"
