@@ -418,3 +418,28 @@ def test_a_post_longer_than_the_whole_budget_fails_instead_of_blocking(
     assert row.translation_status == "failed"
     assert "exceed translation.daily_char_budget" in (row.translation_error or "")
     assert posts(db)[small].translation_status == "done"
+
+
+def test_the_api_key_never_reaches_stored_errors_or_logs(
+    db: Database, libre: FakeLibreTranslate, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    key = "key-5e1d9a0b77c4"
+    caplog.set_level(logging.DEBUG)
+    clock, s = Clock(), settings(max_attempts=1)
+    keyed = DeepTranslator("libre", url=libre.url, api_key=key, timeout=5)
+    rejected, _ = ingest(db, {1: "война " * 10, 2: "мир"})
+    libre.behaviour.max_chars = 20  # a per-post failure
+    drain_translations(db, keyed, s, now=clock)
+    libre.behaviour.api_key = "the-right-one"  # now the key is refused: an outage
+    ingest(db, {3: "привет"})
+    report = drain_translations(db, keyed, s, now=clock)
+    assert report.stopped == "outage"
+    with db.session() as session:
+        state = session.get(TranslationProvider, "libre")
+        assert state is not None and "refused the API key" in (state.last_error or "")
+        errors = [state.last_error or ""] + [p.translation_error or "" for p in posts(db).values()]
+    assert posts(db)[rejected].translation_status == "failed"
+    assert all(key not in e for e in errors)
+    assert key not in caplog.text and key not in (report.error or "")
