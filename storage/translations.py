@@ -6,6 +6,10 @@ text already translated lives in TranslationCache. Claims are short transactions
 worker first writes the provider's row (SQLite: takes the write lock; PostgreSQL: locks that
 row), so claims are serialised, then takes due posts with FOR UPDATE SKIP LOCKED together with
 every other due post of the same text, and leases them by pushing `translation_next_at`.
+
+On SQLite every transaction here starts with a write: a transaction that reads first and
+writes later fails at once with "database is locked" when another writer committed in
+between (SQLite's snapshot rule), whereas a first write simply waits for the busy timeout.
 """
 
 from __future__ import annotations
@@ -135,7 +139,6 @@ def claim_pending(
         session.execute(
             select(_POST.c.id)
             .where(_due(now), _POST.c.content_hash.in_(hashes), _POST.c.id.not_in(ids))
-            .limit(limit * 4)
             .with_for_update(skip_locked=True)
         )
         .scalars()
@@ -169,14 +172,14 @@ def cache_get_many(session: Session, keys: Sequence[str]) -> dict[str, str]:
     unique = sorted(set(keys))
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
+        # Write before reading: see the module docstring (SQLite).
         rows = session.execute(
-            select(_CACHE.c.key, _CACHE.c.translation).where(_CACHE.c.key.in_(chunk))
+            update(_CACHE)
+            .where(_CACHE.c.key.in_(chunk))
+            .values(hits=_CACHE.c.hits + 1)
+            .returning(_CACHE.c.key, _CACHE.c.translation)
         ).all()
         found.update({row.key: row.translation for row in rows})
-    if found:
-        session.execute(
-            update(_CACHE).where(_CACHE.c.key.in_(sorted(found))).values(hits=_CACHE.c.hits + 1)
-        )
     return found
 
 
@@ -279,20 +282,20 @@ def record_failure(
     max_backoff: timedelta,
 ) -> list[int]:
     """Charge posts one attempt: retry later with back-off, or mark failed; return failed ids."""
-    rows = session.execute(
-        select(_POST.c.id, _POST.c.translation_attempts).where(
-            _still_claimed(post_ids, content_hash)
-        )
+    rows = session.execute(  # write first: see the module docstring (SQLite)
+        update(_POST)
+        .where(_still_claimed(post_ids, content_hash))
+        .values(translation_attempts=_POST.c.translation_attempts + 1, translation_error=reason)
+        .returning(_POST.c.id, _POST.c.translation_attempts)
     ).all()
     failed: list[int] = []
-    for row in rows:
-        attempts = row.translation_attempts + 1
-        values: dict[str, Any] = {"translation_attempts": attempts, "translation_error": reason}
-        if attempts >= max_attempts:
-            values.update(translation_status="failed", translation_next_at=None)
+    for row in sorted(rows):
+        if row.translation_attempts >= max_attempts:
+            values: dict[str, Any] = {"translation_status": "failed", "translation_next_at": None}
             failed.append(row.id)
         else:
-            values["translation_next_at"] = now + backoff_delay(attempts, backoff, max_backoff)
+            delay = backoff_delay(row.translation_attempts, backoff, max_backoff)
+            values = {"translation_next_at": now + delay}
         session.execute(update(_POST).where(_POST.c.id == row.id).values(**values))
     return failed
 

@@ -306,10 +306,10 @@ def test_an_edit_while_translating_wins_over_the_old_translation(db: Database) -
 def test_concurrent_workers_never_translate_a_text_twice(
     db: Database, libre: FakeLibreTranslate
 ) -> None:
-    words = ["привет", "мир", "война", "новости", "фронт", "вітаю", "світ", "день", "ночь", "утро"]
-    for channel in (1, 2, 3):
-        ingest(db, {i: f"{w} {i % 10}" for i, w in enumerate(words)}, channel=channel)
-    s = settings(batch_size=3)
+    texts = [f"новости {n} фронт" for n in range(12)]
+    for channel in (1, 2, 3, 4):  # every text 8 times: more copies than a batch holds
+        ingest(db, {i + 1: texts[i % len(texts)] for i in range(24)}, channel=channel)
+    s = settings(batch_size=2)
     reports = []
     errors: list[BaseException] = []
 
@@ -321,16 +321,17 @@ def test_concurrent_workers_never_translate_a_text_twice(
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=work) for _ in range(3)]
+    threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert not errors
-    assert libre.translate_requests == len(words)
+    sent = [r.q for r in libre.behaviour.received]
+    assert sorted(sent) == sorted(texts)  # each text exactly once
     with db.session() as session:
-        assert store.translation_backlog(session)["done"] == 30
-    assert sum(r.translated for r in reports) == len(words)
+        assert store.translation_backlog(session)["done"] == 96
+    assert sum(r.translated for r in reports) == len(texts)
 
 
 def test_an_edited_post_starts_afresh(db: Database, libre: FakeLibreTranslate) -> None:
