@@ -91,6 +91,39 @@ def _drain(server: FakeLibreTranslate, folder: Path) -> list[str]:
     ]
 
 
+def _workers(server: FakeLibreTranslate, folder: Path) -> str:
+    """Four workers on one SQLite file: is any text sent twice?"""
+    import threading
+
+    url = f"sqlite:///{folder / 'workers.db'}"
+    db = Database(url)
+    db.upgrade()
+    now = datetime.now(UTC)
+    for channel in range(1, 5):
+        posts = [ChannelPost(channel, i + 1, now, text=_text(i % 50)) for i in range(200)]
+        Pipeline(db).ingest(ChannelInfo(channel, f"c{channel}"), posts)
+    settings = TranslationSettings(provider="libre", url=server.url, batch_size=5)
+    before = server.translate_requests
+
+    def work() -> None:
+        worker = Database(url)
+        drain_translations(worker, DeepTranslator("libre", url=server.url), settings)
+        worker.dispose()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - started
+    db.dispose()
+    return (
+        f"Four workers draining one SQLite file (800 posts, 50 distinct texts): "
+        f"{server.translate_requests - before} requests in {took:.2f} s."
+    )
+
+
 def _split() -> str:
     text = "\n\n".join(_text(i) for i in range(60))  # ~24k characters
     runs = []
@@ -111,6 +144,7 @@ def main() -> None:
         untimed = _untimed(server)
         with tempfile.TemporaryDirectory() as folder:
             drain_rows = _drain(server, Path(folder))
+            workers_line = _workers(server, Path(folder))
         split_line = _split()
     finally:
         server.stop()
@@ -130,6 +164,8 @@ def main() -> None:
             "| run | time | rate | provider traffic |",
             "|---|---|---|---|",
             *drain_rows,
+            "",
+            workers_line,
             "",
             split_line,
         ]
