@@ -129,7 +129,8 @@ def claim_pending(
     if mode == "matched":
         live = exists().where(Match.post_id == _POST.c.id, Match.removed_at.is_(None))  # type: ignore[union-attr]
         query = query.where(live)
-    query = query.order_by(_POST.c.translation_attempts, _POST.c.id).limit(limit)
+    # Newest first, so a large backfill never delays fresh posts; posts that failed go last.
+    query = query.order_by(_POST.c.translation_attempts, _POST.c.id.desc()).limit(limit)
     first = session.execute(query.with_for_update(skip_locked=True)).all()
     if not first:
         return Claim([], state)
