@@ -21,7 +21,7 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
 
 def build_stages(settings: Settings) -> list[Stage]:
     """The stages after `store`, in order."""
-    from monitor.translation_stage import TranslationTriageStage
+    from monitor.translation_triage import TranslationTriageStage
 
     # Language detection (when wired) must come before the triage, which reads Post.language.
     return [TranslationTriageStage(settings.translation)]

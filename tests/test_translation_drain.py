@@ -15,7 +15,8 @@ from monitor.events import ChannelInfo, ChannelPost
 from monitor.pipeline import Pipeline
 from monitor.rate_limit import RateLimiter
 from monitor.translate import DeepTranslator
-from monitor.translation_stage import TranslationTriageStage, drain_translations
+from monitor.translation_stage import drain_translations
+from monitor.translation_triage import TranslationTriageStage
 from storage import translations as store
 from storage.database import Database
 from storage.models import Match, Post, TranslationCache, TranslationProvider
