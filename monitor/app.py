@@ -8,6 +8,7 @@ from __future__ import annotations
 from monitor.config import Settings
 from monitor.pipeline import Pipeline, Stage
 from monitor.stages import LanguageStage, MatchListener, MatchStage
+from monitor.translation_triage import TranslationTriageStage
 from monitor.watchlist_registry import WatchlistRegistry
 from storage.database import Database
 
@@ -27,10 +28,11 @@ def match_listeners(settings: Settings) -> list[MatchListener]:
 
 
 def build_stages(settings: Settings, registry: WatchlistRegistry | None = None) -> list[Stage]:
-    """The stages after `store`, in order: language, then matching (which feeds alerts)."""
+    """The stages after `store`, in order: language, translation triage, matching (→ alerts)."""
     registry = registry or WatchlistRegistry(settings.watchlist_dirs())
     return [
         LanguageStage(),
+        TranslationTriageStage(settings.translation),  # reads the language just detected
         MatchStage(
             registry.matcher,
             match_listeners(settings),

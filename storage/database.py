@@ -98,11 +98,8 @@ class Database:
     def read_session(self) -> Iterator[Session]:
         """Yield a session for long reads (search, export) that never holds SQLite's write lock."""
         engine = self.engine.execution_options(tgmon_readonly=True)
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        with Session(engine, expire_on_commit=False) as session:  # closing ends the transaction
+            yield session
 
     def alembic_config(self) -> Config:
         cfg = Config()

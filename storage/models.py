@@ -191,3 +191,21 @@ class ChannelName(SQLModel, table=True):
     username: str | None = None
     title: str | None = None
     seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TranslationProvider(SQLModel, table=True):
+    """One translation provider's shared state: outage back-off and today's usage.
+
+    Every worker reads and updates this row while claiming, which also serialises claims, so
+    two workers never hold the same text at once.
+    """
+
+    provider: str = Field(primary_key=True)
+    backoff_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = 0  # consecutive outages; 0 when the provider answers
+    last_error: str | None = None
+    last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    usage_day: str | None = None  # YYYY-MM-DD (UTC) the counters below belong to
+    chars_today: int = Field(default=0, sa_type=BigInteger)
+    requests_today: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

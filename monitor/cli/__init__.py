@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data, telegram, watchlist
+from monitor.cli import data, telegram, translate, watchlist
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ app.add_typer(watchlist.watchlist_app, name="watchlist")
 app.command()(telegram.login)
 app.command()(telegram.whoami)
 app.add_typer(telegram.channels_app, name="channels")
+app.command("translate")(translate.translate)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """telegram ingestion: channel join/backfill/flood state, channel name history
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
