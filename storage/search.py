@@ -1,0 +1,263 @@
+"""Search stored posts: one query language over FTS5 (SQLite) and tsvector (PostgreSQL), filters.
+
+`search` returns one page; `iter_posts` streams every matching post (server-side cursor on
+PostgreSQL) for exports. The query text is parsed by storage.query and reaches the database
+only as a bound parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, exists, func, literal_column, or_, select, table
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import Session
+
+from monitor.errors import InputError
+from storage.models import Channel, Match, Post
+from storage.query import Node, parse_query, to_fts5, to_tsquery
+from storage.stemming import search_text
+
+Sort = Literal["date", "relevance", "oldest"]
+_POST = Post.__table__  # type: ignore[attr-defined]
+_CHANNEL = Channel.__table__  # type: ignore[attr-defined]
+_FTS = table("post_fts")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Everything besides the query that narrows a search; empty means no restriction."""
+
+    channels: tuple[str, ...] = ()  # usernames (with or without @) or numeric ids
+    since: datetime | None = None
+    until: datetime | None = None
+    language: str | None = None
+    watchlist: str | None = None
+    has_media: bool = False
+    deleted: bool = False
+    edited: bool = False
+    forwarded_from: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One post as search and export return it (no ORM object escapes a session)."""
+
+    post_id: int
+    channel_id: int
+    channel_username: str | None
+    channel_title: str | None
+    message_id: int
+    posted_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    language: str | None
+    text: str
+    translation: str | None
+    url: str | None
+    media_kind: str | None
+    fwd_from_channel_id: int | None
+    fwd_from_name: str | None
+    views: int | None
+    version_count: int
+    score: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+_COLUMNS = (
+    _POST.c.id.label("post_id"),
+    _POST.c.channel_id,
+    _CHANNEL.c.username.label("channel_username"),
+    _CHANNEL.c.title.label("channel_title"),
+    _POST.c.message_id,
+    _POST.c.posted_at,
+    _POST.c.edited_at,
+    _POST.c.deleted_at,
+    _POST.c.language,
+    _POST.c.text,
+    _POST.c.translation,
+    _POST.c.url,
+    _POST.c.media_kind,
+    _POST.c.fwd_from_channel_id,
+    _POST.c.fwd_from_name,
+    _POST.c.views,
+    _POST.c.version_count,
+)
+
+
+def resolve_channel(session: Session, key: str) -> int:
+    """A channel id from a username (with or without @), a t.me name, or a numeric id."""
+    key = key.strip().lstrip("@")
+    if key.lstrip("-").isdigit():
+        number = int(key)
+        if number < 0 and str(number).startswith("-100"):  # Bot API style -100<id>
+            number = int(str(number)[4:])
+        if session.get(Channel, number) is not None:
+            return number
+        raise InputError(f"channel {key}: no stored channel has this id")
+    found = session.execute(
+        select(_CHANNEL.c.id).where(func.lower(_CHANNEL.c.username) == key.lower())
+    ).scalar_one_or_none()
+    if found is None:
+        raise InputError(f"channel @{key}: not stored (see `tgmon channels list`)")
+    return int(found)
+
+
+def _filter_clauses(session: Session, filters: SearchFilters) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.channels:
+        ids = sorted({resolve_channel(session, c) for c in filters.channels})
+        clauses.append(_POST.c.channel_id.in_(ids))
+    if filters.since is not None:
+        clauses.append(_POST.c.posted_at >= filters.since)
+    if filters.until is not None:
+        clauses.append(_POST.c.posted_at < filters.until)
+    if filters.language:
+        clauses.append(_POST.c.language == filters.language.lower())
+    if filters.watchlist:
+        match = Match.__table__  # type: ignore[attr-defined]
+        clauses.append(
+            exists().where(
+                match.c.post_id == _POST.c.id,
+                match.c.watchlist == filters.watchlist,
+                match.c.removed_at.is_(None),
+            )
+        )
+    if filters.has_media:
+        clauses.append(_POST.c.media_kind.is_not(None))
+    if filters.deleted:
+        clauses.append(_POST.c.deleted_at.is_not(None))
+    if filters.edited:
+        clauses.append(_POST.c.version_count > 1)
+    if filters.forwarded_from:
+        clauses.append(_forwarded_from(session, filters.forwarded_from))
+    return clauses
+
+
+def _forwarded_from(session: Session, source: str) -> ColumnElement[bool]:
+    """Forwards of a channel given by id, stored username, or the name Telegram showed."""
+    key = source.strip().lstrip("@")
+    options: list[ColumnElement[bool]] = [func.lower(_POST.c.fwd_from_name) == key.lower()]
+    if key.lstrip("-").isdigit():
+        options.append(_POST.c.fwd_from_channel_id == int(key))
+    else:
+        channel_id = session.execute(
+            select(_CHANNEL.c.id).where(func.lower(_CHANNEL.c.username) == key.lower())
+        ).scalar_one_or_none()
+        if channel_id is not None:
+            options.append(_POST.c.fwd_from_channel_id == channel_id)
+    return or_(*options)
+
+
+def _statement(
+    session: Session, node: Node | None, filters: SearchFilters, sort: Sort
+) -> Select[Any]:
+    dialect = session.get_bind().dialect.name
+    score: ColumnElement[Any] = literal_column("NULL")
+    stmt = select(*_COLUMNS).join_from(_POST, _CHANNEL, _CHANNEL.c.id == _POST.c.channel_id)
+    if node is not None and dialect == "sqlite":
+        stmt = stmt.join(_FTS, literal_column("post_fts.rowid") == _POST.c.id).where(
+            literal_column("post_fts").op("MATCH")(bindparam("fts_query", to_fts5(node)))
+        )
+        score = -func.bm25(literal_column("post_fts"))  # bm25: lower is better
+    elif node is not None:
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam(
+            "ts_query", to_tsquery(node)
+        ))
+        vector = literal_column("post.search_vector")
+        stmt = stmt.where(vector.op("@@")(tsquery))
+        score = func.ts_rank_cd(vector, tsquery)
+    stmt = stmt.add_columns(score.label("score"))
+    for clause in _filter_clauses(session, filters):
+        stmt = stmt.where(clause)
+    if sort == "relevance" and node is not None:
+        return stmt.order_by(score.desc(), _POST.c.posted_at.desc(), _POST.c.id.desc())
+    if sort == "oldest":
+        return stmt.order_by(_POST.c.posted_at.asc(), _POST.c.id.asc())
+    return stmt.order_by(_POST.c.posted_at.desc(), _POST.c.id.desc())
+
+
+def _hit(row: Any) -> SearchHit:
+    values = row._mapping
+    score = values["score"]
+    return SearchHit(
+        **{k: values[k] for k in SearchHit.__dataclass_fields__ if k not in ("score", "extra")},
+        score=float(score) if score is not None else None,
+    )
+
+
+def search(
+    session: Session,
+    query: str | None,
+    filters: SearchFilters = SearchFilters(),  # noqa: B008  (frozen, so a safe default)
+    *,
+    sort: Sort = "date",
+    limit: int = 20,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """One page of posts matching QUERY (None: filters only); raises QueryError on bad syntax."""
+    if limit < 1 or offset < 0:
+        raise InputError("--limit must be at least 1 and --offset not negative")
+    node = parse_query(query) if query is not None else None
+    stmt = _statement(session, node, filters, sort).limit(limit).offset(offset)
+    return [_hit(row) for row in session.execute(stmt)]
+
+
+def count(session: Session, query: str | None, filters: SearchFilters = SearchFilters()) -> int:  # noqa: B008
+    """How many posts match (for 'showing 20 of N')."""
+    node = parse_query(query) if query is not None else None
+    inner = _statement(session, node, filters, "date").order_by(None).subquery()
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def iter_posts(
+    session: Session,
+    query: str | None,
+    filters: SearchFilters = SearchFilters(),  # noqa: B008
+    *,
+    sort: Sort = "oldest",
+    batch: int = 2000,
+) -> Iterator[SearchHit]:
+    """Stream every matching post without holding them all (server-side cursor on PostgreSQL)."""
+    node = parse_query(query) if query is not None else None
+    stmt = _statement(session, node, filters, sort)
+    result = session.execute(stmt, execution_options={"yield_per": batch, "stream_results": True})
+    try:
+        for row in result:
+            yield _hit(row)
+    finally:
+        result.close()
+
+
+def refresh_search_text(session: Session, post_ids: Sequence[int] | None = None) -> int:
+    """Recompute `search_text` (and so the index) from text + translation; return rows updated.
+
+    The translation writer calls this (or sets search_text itself) after storing translations;
+    with no ids it rebuilds every post (e.g. after a stemmer change).
+    """
+    stmt = select(_POST.c.id, _POST.c.text, _POST.c.translation).order_by(_POST.c.id)
+    updated = 0
+    chunks = (
+        [list(post_ids[i : i + 500]) for i in range(0, len(post_ids), 500)]
+        if post_ids is not None
+        else [None]
+    )
+    update = (
+        _POST.update()
+        .where(_POST.c.id == bindparam("b_id"))
+        .values(search_text=bindparam("b_search_text"))
+    )
+    for chunk in chunks:
+        chunk_stmt = stmt if chunk is None else stmt.where(_POST.c.id.in_(chunk))
+        rows = session.execute(chunk_stmt).all()
+        params = [
+            {"b_id": r.id, "b_search_text": search_text(r.text, r.translation)} for r in rows
+        ]
+        for start in range(0, len(params), 2000):
+            session.execute(update, params[start : start + 2000])
+        updated += len(params)
+    return updated
+
