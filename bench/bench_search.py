@@ -64,25 +64,40 @@ def build_sqlite(path: Path) -> dict[str, float]:
     db.upgrade()
     gen = _generator()
     started = time.perf_counter()
-    channels = [{"id": cid, "username": name, "title": name, "mode": "import"}
-                for cid, name in gen.channel_names()]
+    channels = [
+        {"id": cid, "username": name, "title": name, "mode": "import"}
+        for cid, name in gen.channel_names()
+    ]
     post_table = Post.__table__  # type: ignore[attr-defined]
     with db.engine.begin() as conn:
-        conn.execute(Channel.__table__.insert(), [  # type: ignore[attr-defined]
-            {**c, "enabled": True, "last_message_id": 0, "added_at": gen.config.end}
-            for c in channels])
+        conn.execute(
+            Channel.__table__.insert(),
+            [  # type: ignore[attr-defined]
+                {**c, "enabled": True, "last_message_id": 0, "added_at": gen.config.end}
+                for c in channels
+            ],
+        )
         batch: list[dict[str, Any]] = []
         for post in gen.posts():
-            batch.append({
-                "channel_id": post.channel_id, "message_id": post.message_id,
-                "posted_at": post.posted_at, "text": post.text,
-                "content_hash": content_hash(post.text), "translation_status": "pending",
-                "translation_attempts": 0, "views": post.views, "media_kind": post.media_kind,
-                "url": f"https://t.me/synthetic_{post.channel_id - 1_000_000:03d}/"
-                       f"{post.message_id}",
-                "first_seen_at": post.posted_at, "version_count": 1,
-                "search_text": search_text(post.text), "language": None,
-            })
+            batch.append(
+                {
+                    "channel_id": post.channel_id,
+                    "message_id": post.message_id,
+                    "posted_at": post.posted_at,
+                    "text": post.text,
+                    "content_hash": content_hash(post.text),
+                    "translation_status": "pending",
+                    "translation_attempts": 0,
+                    "views": post.views,
+                    "media_kind": post.media_kind,
+                    "url": f"https://t.me/synthetic_{post.channel_id - 1_000_000:03d}/"
+                    f"{post.message_id}",
+                    "first_seen_at": post.posted_at,
+                    "version_count": 1,
+                    "search_text": search_text(post.text),
+                    "language": None,
+                }
+            )
             if len(batch) == 5000:
                 conn.execute(post_table.insert(), batch)
                 batch.clear()
@@ -90,9 +105,13 @@ def build_sqlite(path: Path) -> dict[str, float]:
             conn.execute(post_table.insert(), batch)
     load = time.perf_counter() - started
     with db.engine.begin() as conn:
-        conn.execute(text(
-            "UPDATE post SET language = CASE (channel_id % 10) WHEN 9 THEN 'en' WHEN 6 THEN 'uk' "
-            "WHEN 7 THEN 'uk' WHEN 8 THEN 'uk' ELSE 'ru' END"))
+        conn.execute(
+            text(
+                "UPDATE post SET language = CASE (channel_id % 10) WHEN 9 THEN 'en' "
+                "WHEN 6 THEN 'uk' "
+                "WHEN 7 THEN 'uk' WHEN 8 THEN 'uk' ELSE 'ru' END"
+            )
+        )
     started = time.perf_counter()
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO post_fts(post_fts) VALUES ('rebuild')"))
@@ -129,7 +148,8 @@ def build_postgres(sqlite_path: Path, url: str) -> dict[str, float]:
                 )
             cols = ", ".join(_COPY_COLUMNS)
             rows = src.execution_options(yield_per=20000).execute(
-                text(f"select {cols}, language from post order by id"))
+                text(f"select {cols}, language from post order by id")
+            )
             with cur.copy(f"COPY post ({cols}, language) FROM STDIN") as copy:
                 for row in rows:
                     values = list(row)
@@ -196,8 +216,9 @@ def _sizes_sqlite(path: Path) -> str:
     db = Database(f"sqlite:///{path}")
     with db.engine.connect() as conn:
         try:
-            fts = conn.execute(text(
-                "select sum(pgsize) from dbstat where name like 'post_fts%'")).scalar_one()
+            fts = conn.execute(
+                text("select sum(pgsize) from dbstat where name like 'post_fts%'")
+            ).scalar_one()
         except Exception:  # noqa: BLE001  (dbstat not compiled in)
             fts = None
         stemmed = conn.execute(text("select sum(length(search_text)) from post")).scalar_one()
@@ -213,24 +234,33 @@ def _sizes_postgres(url: str) -> str:
         gin = conn.execute(text("select pg_relation_size('ix_post_search_vector')")).scalar_one()
         vec = conn.execute(text("select sum(pg_column_size(search_vector)) from post")).scalar_one()
     db.dispose()
-    return (f"{total / 2**20:.0f} MiB total, GIN index {gin / 2**20:.0f} MiB, "
-            f"tsvector column ~{vec / 2**20:.0f} MiB")
+    return (
+        f"{total / 2**20:.0f} MiB total, GIN index {gin / 2**20:.0f} MiB, "
+        f"tsvector column ~{vec / 2**20:.0f} MiB"
+    )
 
 
 def _section(name: str, build: dict[str, float] | None, figures: dict[str, Any], size: str) -> str:
     lines = [f"### {name}", ""]
     if build:
-        lines.append(f"- load {POSTS:,} posts: {build['load_s']:.0f} s "
-                     f"({POSTS / build['load_s']:,.0f} posts/s incl. stemming and index upkeep); "
-                     f"full index build: {build['index_build_s']:.1f} s")
+        lines.append(
+            f"- load {POSTS:,} posts: {build['load_s']:.0f} s "
+            f"({POSTS / build['load_s']:,.0f} posts/s incl. stemming and index upkeep); "
+            f"full index build: {build['index_build_s']:.1f} s"
+        )
     else:
         lines.append("- database reused from bench/.work (build figures from its first run)")
     lines.append(f"- size: {size}")
     written, seconds, nbytes = figures["export"]
-    lines.append(f"- export (JSONL, streamed): {written:,} rows in {seconds:.1f} s = "
-                 f"{written / seconds:,.0f} rows/s ({nbytes / 2**20:.0f} MiB)")
-    lines += ["", "| query | scope | median ms | p95 ms | rows | < 100 ms |",
-              "|---|---|---:|---:|---:|---|"]
+    lines.append(
+        f"- export (JSONL, streamed): {written:,} rows in {seconds:.1f} s = "
+        f"{written / seconds:,.0f} rows/s ({nbytes / 2**20:.0f} MiB)"
+    )
+    lines += [
+        "",
+        "| query | scope | median ms | p95 ms | rows | < 100 ms |",
+        "|---|---|---:|---:|---:|---|",
+    ]
     for label, query, scope, median, p95, rows in figures["queries"]:
         ok = "yes" if median < 100 else "**no**"
         lines.append(f"| {label} `{query}` | {scope} | {median:.1f} | {p95:.1f} | {rows} | {ok} |")
@@ -265,8 +295,11 @@ def main() -> None:
             print(f"building PostgreSQL {PG_NAME}…", flush=True)
             pg_build = build_postgres(sqlite_path, pg_url)
         pg_db = Database(pg_url)
-        body.append(_section("PostgreSQL (tsvector + GIN)", pg_build, measure(pg_db),
-                             _sizes_postgres(pg_url)))
+        body.append(
+            _section(
+                "PostgreSQL (tsvector + GIN)", pg_build, measure(pg_db), _sizes_postgres(pg_url)
+            )
+        )
         pg_db.dispose()
     except Exception as exc:  # noqa: BLE001  (report, don't lose the SQLite figures)
         body.append(f"### PostgreSQL\n\nnot measured: {exc}\n")

@@ -41,7 +41,9 @@ RUSSIAN_PLACES = [
     "курск курска курске",
     "донецк донецка донецке",
 ]
-RUSSIAN_GLUE = "и в на по с из под над что как уже ещё около более всего сегодня ночью утром".split()
+RUSSIAN_GLUE = (
+    "и в на по с из под над что как уже ещё около более всего сегодня ночью утром".split()
+)
 UKRAINIAN_TOPICS = [
     "беспілотник беспілотника беспілотники беспілотників",
     "дрон дрона дрони дронів",
@@ -55,9 +57,19 @@ UKRAINIAN_TOPICS = [
 ]
 UKRAINIAN_GLUE = "і в на по з із під над що як вже ще близько сьогодні вночі зранку".split()
 ENGLISH_TOPICS = [
-    "drone drones", "strike strikes striking", "convoy convoys", "refinery refineries",
-    "artillery", "missile missiles", "tank tanks", "offensive", "frontline", "attack attacked",
-    "wagner", "mobilisation", "ammunition depot depots",
+    "drone drones",
+    "strike strikes striking",
+    "convoy convoys",
+    "refinery refineries",
+    "artillery",
+    "missile missiles",
+    "tank tanks",
+    "offensive",
+    "frontline",
+    "attack attacked",
+    "wagner",
+    "mobilisation",
+    "ammunition depot depots",
 ]
 ENGLISH_GLUE = "the a of in on at near by and was were has been reported overnight".split()
 _SYLLABLES = "ка ро ви на ло ми те ра по ст ди ку ба ле го за ны ше ре ко до".split()

@@ -164,9 +164,9 @@ def _statement(
         )
         score = -func.bm25(literal_column("post_fts"))  # bm25: lower is better
     elif node is not None:
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam(
-            "ts_query", to_tsquery(node)
-        ))
+        tsquery = func.to_tsquery(
+            literal_column("'simple'::regconfig"), bindparam("ts_query", to_tsquery(node))
+        )
         vector = literal_column("post.search_vector")
         stmt = stmt.where(vector.op("@@")(tsquery))
         score = func.ts_rank_cd(vector, tsquery)
@@ -253,11 +253,8 @@ def refresh_search_text(session: Session, post_ids: Sequence[int] | None = None)
     for chunk in chunks:
         chunk_stmt = stmt if chunk is None else stmt.where(_POST.c.id.in_(chunk))
         rows = session.execute(chunk_stmt).all()
-        params = [
-            {"b_id": r.id, "b_search_text": search_text(r.text, r.translation)} for r in rows
-        ]
+        params = [{"b_id": r.id, "b_search_text": search_text(r.text, r.translation)} for r in rows]
         for start in range(0, len(params), 2000):
             session.execute(update, params[start : start + 2000])
         updated += len(params)
     return updated
-

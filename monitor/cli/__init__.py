@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data
+from monitor.cli import data, search
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -50,6 +50,8 @@ app.command()(data.demo)
 app.command("import")(data.import_)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.config_app, name="config")
+for _command in (search.search, search.show, search.export, search.stats):
+    app.command()(_command)
 
 
 def main() -> None:

@@ -14,7 +14,9 @@ target_metadata = SQLModel.metadata
 _SEARCH_INDEX_OBJECTS = ("post_fts", "search_vector", "ix_post_search_vector")
 
 
-def include_object(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:
+def include_object(
+    obj: object, name: str | None, kind: str, reflected: bool, other: object
+) -> bool:
     """Keep autogenerate from dropping the search index it does not model."""
     return not (name or "").startswith(_SEARCH_INDEX_OBJECTS)
 

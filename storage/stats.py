@@ -1,0 +1,73 @@
+"""Counts for `tgmon stats`: activity per channel per day, watchlists, backlogs, failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from storage.models import Channel, Delivery, Match, Post, utcnow
+
+
+@dataclass(frozen=True)
+class Stats:
+    days: list[str]  # oldest first, YYYY-MM-DD (UTC)
+    posts_per_day: dict[str, dict[str, int]]  # channel label → day → posts
+    top_watchlists: list[tuple[str, int, int]]  # watchlist, live matches, posts
+    translation_status: dict[str, int]
+    delivery_status: dict[str, int]
+    channel_errors: list[tuple[str, str, datetime | None]]
+
+
+def _label(username: str | None, channel_id: int) -> str:
+    return f"@{username}" if username else str(channel_id)
+
+
+def collect_stats(
+    session: Session, *, days: int = 7, top: int = 10, now: datetime | None = None
+) -> Stats:
+    """Gather the figures; `days` counts back from today (UTC), today included."""
+    now = now or utcnow()
+    first_day = (now - timedelta(days=days - 1)).date()
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=now.tzinfo)
+    if session.get_bind().dialect.name == "sqlite":
+        day = func.date(Post.posted_at)
+    else:
+        day = func.to_char(func.timezone("UTC", Post.posted_at), "YYYY-MM-DD")
+    rows = session.execute(
+        select(Channel.username, Post.channel_id, day.label("day"), func.count())
+        .join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
+        .where(Post.posted_at >= since)
+        .group_by(Channel.username, Post.channel_id, day)
+    ).all()
+    per_day: dict[str, dict[str, int]] = {}
+    for username, channel_id, bucket, n in rows:
+        per_day.setdefault(_label(username, channel_id), {})[str(bucket)] = int(n)
+    watchlists = session.execute(
+        select(Match.watchlist, func.count(), func.count(func.distinct(Match.post_id)))
+        .where(Match.removed_at.is_(None))  # type: ignore[union-attr]
+        .group_by(Match.watchlist)
+        .order_by(func.count().desc(), Match.watchlist)
+        .limit(top)
+    ).all()
+    translation = session.execute(
+        select(Post.translation_status, func.count()).group_by(Post.translation_status)
+    ).all()
+    deliveries = session.execute(
+        select(Delivery.status, func.count()).group_by(Delivery.status)
+    ).all()
+    errors = session.execute(
+        select(Channel.username, Channel.id, Channel.error, Channel.error_at)
+        .where(Channel.error.is_not(None))  # type: ignore[union-attr]
+        .order_by(Channel.error_at.desc())  # type: ignore[union-attr]
+    ).all()
+    return Stats(
+        days=[str(first_day + timedelta(days=i)) for i in range(days)],
+        posts_per_day=dict(sorted(per_day.items())),
+        top_watchlists=[(w, int(m), int(p)) for w, m, p in watchlists],
+        translation_status={s: int(n) for s, n in translation},
+        delivery_status={s: int(n) for s, n in deliveries},
+        channel_errors=[(_label(u, i), e, at) for u, i, e, at in errors],
+    )
