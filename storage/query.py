@@ -70,7 +70,7 @@ def _lex(query: str) -> list[_Token]:
         if ch.isspace():
             i += 1
         elif ch in "()":
-            tokens.append(_Token(ch, ch, i))
+            tokens.append(_Token(ch, ch, i + 1))
             i += 1
         elif ch == '"':
             end = query.find('"', i + 1)
@@ -148,11 +148,11 @@ class _Parser:
         token = self.take()
         if token.kind == "(":
             if (nxt := self.peek()) is not None and nxt.kind == ")":
-                raise QueryError(f"query: empty parentheses at position {token.pos + 1}")
+                raise QueryError(f"query: empty parentheses at position {token.pos}")
             node = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind != ")":
-                raise QueryError(f"query: unclosed parenthesis at position {token.pos + 1}")
+                raise QueryError(f"query: unclosed parenthesis at position {token.pos}")
             self.take()
             return node
         if token.kind in ("word", "phrase"):
@@ -161,7 +161,7 @@ class _Parser:
                 raise QueryError(f"query: empty phrase at position {token.pos}")
             return Leaf(parts, token.prefix)
         if token.kind == ")":
-            raise QueryError(f"query: unmatched ')' at position {token.pos + 1}")
+            raise QueryError(f"query: unmatched ')' at position {token.pos}")
         raise QueryError(f"query: {token.text} at position {token.pos} has nothing before it")
 
     def _operand_follows(self, operator: _Token) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, exists, func, literal_column, or_, select, table
+from sqlalchemy import bindparam, exists, false, func, literal_column, or_, select, table
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -140,7 +140,12 @@ def _filter_clauses(session: Session, filters: SearchFilters) -> list[ColumnElem
 def _forwarded_from(session: Session, source: str) -> ColumnElement[bool]:
     """Forwards of a channel given by id, stored username, or the name Telegram showed."""
     key = source.strip().lstrip("@")
-    options: list[ColumnElement[bool]] = [func.lower(_POST.c.fwd_from_name) == key.lower()]
+    # SQLite's lower() folds ASCII only: compare the (few) distinct names in Python
+    names = session.execute(
+        select(_POST.c.fwd_from_name).where(_POST.c.fwd_from_name.is_not(None)).distinct()
+    ).scalars()
+    wanted = [name for name in names if name.casefold() == key.casefold()]
+    options: list[ColumnElement[bool]] = [_POST.c.fwd_from_name.in_(wanted)] if wanted else []
     if key.lstrip("-").isdigit():
         options.append(_POST.c.fwd_from_channel_id == int(key))
     else:
@@ -149,7 +154,7 @@ def _forwarded_from(session: Session, source: str) -> ColumnElement[bool]:
         ).scalar_one_or_none()
         if channel_id is not None:
             options.append(_POST.c.fwd_from_channel_id == channel_id)
-    return or_(*options)
+    return or_(*options) if options else false()
 
 
 def _statement(
