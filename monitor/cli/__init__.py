@@ -39,6 +39,7 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs")] = False,
 ) -> None:
     ctx.obj = CliState(config=config, data_dir=data_dir, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -56,6 +56,12 @@ class CliState:
             self._database = open_database(self.settings())
         return self._database
 
+    def close(self) -> None:
+        """Release pooled connections (registered to run when the command ends)."""
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
 
 def sub_app(help_text: str) -> typer.Typer:
     """A command group (`tgmon db …`) with the same error handling as the root."""
