@@ -64,8 +64,11 @@ def hit_snippet(hit: SearchHit, leaves: list[Leaf], *, width: int = 160) -> tupl
 
 def record(hit: SearchHit, leaves: list[Leaf] | None = None) -> dict[str, Any]:
     """One result as a flat dict with the stable field names."""
-    snip, _source = hit_snippet(hit, leaves or [])
-    words = sorted({snip.text[s:e] for s, e in snip.spans}, key=str.casefold)
+    snip: Snippet | None = None
+    words: list[str] = []
+    if leaves:  # a snippet only says something when there was a query
+        snip, _source = hit_snippet(hit, leaves)
+        words = sorted({snip.text[s:e] for s, e in snip.spans}, key=str.casefold)
     return {
         "post_id": hit.post_id,
         "channel_id": hit.channel_id,
@@ -83,7 +86,7 @@ def record(hit: SearchHit, leaves: list[Leaf] | None = None) -> dict[str, Any]:
         "score": round(hit.score, 4) if hit.score is not None else None,
         "text": hit.text,
         "translation": hit.translation,
-        "snippet": snip.text,
+        "snippet": snip.text if snip is not None else None,
         "matched_words": words,
     }
 

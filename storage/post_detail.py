@@ -66,7 +66,10 @@ def load_post_detail(session: Session, ref: PostRef) -> PostDetail:
     """Load a post and its history; InputError if the channel or message is not stored."""
     channel_id = resolve_channel(session, ref.channel)
     post = session.execute(
-        select(Post).where(Post.channel_id == channel_id, Post.message_id == ref.message_id)
+        select(Post).where(
+            Post.channel_id == channel_id,  # type: ignore[arg-type]
+            Post.message_id == ref.message_id,  # type: ignore[arg-type]
+        )
     ).scalar_one_or_none()
     if post is None:
         raise InputError(f"post {ref.channel}/{ref.message_id}: not stored")
@@ -85,17 +88,20 @@ def load_post_detail(session: Session, ref: PostRef) -> PostDetail:
             select(Delivery).where(Delivery.alert_id == alert.id).order_by(Delivery.route)  # type: ignore[arg-type]
         ).scalars()
         alerts.append({**_dump(alert), "deliveries": [_dump(d) for d in deliveries]})
-    related = select(Post.channel_id, Channel.username, Post.message_id, Post.posted_at, Post.url)
-    related = related.join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
+    post_c = Post.__table__.c  # type: ignore[attr-defined]
+    channel_c = Channel.__table__.c  # type: ignore[attr-defined]
+    related = select(
+        post_c.channel_id, channel_c.username, post_c.message_id, post_c.posted_at, post_c.url
+    ).join_from(Post.__table__, Channel.__table__, channel_c.id == post_c.channel_id)  # type: ignore[attr-defined]
     forwards = session.execute(
         related.where(
-            Post.fwd_from_channel_id == channel_id, Post.fwd_from_message_id == ref.message_id
-        ).order_by(Post.posted_at)  # type: ignore[arg-type]
+            post_c.fwd_from_channel_id == channel_id, post_c.fwd_from_message_id == ref.message_id
+        ).order_by(post_c.posted_at)
     ).all()
     replies = session.execute(
         related.where(
-            Post.channel_id == channel_id, Post.reply_to_message_id == ref.message_id
-        ).order_by(Post.posted_at)  # type: ignore[arg-type]
+            post_c.channel_id == channel_id, post_c.reply_to_message_id == ref.message_id
+        ).order_by(post_c.posted_at)
     ).all()
     shown = _dump(post)
     shown.pop("search_text", None)  # index material, not evidence

@@ -21,10 +21,11 @@ from storage.models import Channel, Match, Post
 from storage.query import Node, parse_query, to_fts5, to_tsquery
 from storage.stemming import search_text
 
-Sort = Literal["date", "relevance", "oldest"]
+Sort = Literal["date", "relevance", "oldest", "stored"]
 _POST = Post.__table__  # type: ignore[attr-defined]
 _CHANNEL = Channel.__table__  # type: ignore[attr-defined]
 _FTS = table("post_fts")
+_COMMON_HITS = 5000  # SQLite: above this many hits, walk posts in date order instead
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class SearchHit:
     fwd_from_name: str | None
     views: int | None
     version_count: int
-    score: float | None = None
+    score: float | None = None  # only with sort="relevance"; higher is better
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -157,41 +158,65 @@ def _forwarded_from(session: Session, source: str) -> ColumnElement[bool]:
     return or_(*options) if options else false()
 
 
+def _fts_match(node: Node) -> ColumnElement[bool]:
+    return literal_column("post_fts").op("MATCH")(bindparam("fts_query", to_fts5(node)))
+
+
+def _is_common(session: Session, node: Node) -> bool:
+    """Whether an FTS5 query hits more posts than it pays to look up one by one."""
+    probe: Select[Any] = select(literal_column("rowid")).select_from(_FTS).where(_fts_match(node))
+    inner = probe.limit(_COMMON_HITS).subquery()
+    hits = session.execute(select(func.count()).select_from(inner)).scalar_one()
+    return int(hits) >= _COMMON_HITS
+
+
 def _statement(
     session: Session, node: Node | None, filters: SearchFilters, sort: Sort
 ) -> Select[Any]:
+    """The query, shaped per backend so the first page stays fast at a million posts.
+
+    SQLite: a selective query drives from FTS5 (few row lookups); a common one walks posts
+    in date order (through the filter's index) and checks membership in the FTS5 result
+    set, stopping at the page size. The `+` keeps SQLite from driving from that set.
+    """
     dialect = session.get_bind().dialect.name
+    relevance = sort == "relevance" and node is not None
     score: ColumnElement[Any] = literal_column("NULL")
     stmt = select(*_COLUMNS).join_from(_POST, _CHANNEL, _CHANNEL.c.id == _POST.c.channel_id)
     if node is not None and dialect == "sqlite":
-        stmt = stmt.join(_FTS, literal_column("post_fts.rowid") == _POST.c.id).where(
-            literal_column("post_fts").op("MATCH")(bindparam("fts_query", to_fts5(node)))
-        )
-        score = -func.bm25(literal_column("post_fts"))  # bm25: lower is better
+        if relevance or not _is_common(session, node):
+            stmt = stmt.join(_FTS, literal_column("post_fts.rowid") == _POST.c.id)
+            stmt = stmt.where(_fts_match(node))
+            if relevance:
+                score = -func.bm25(literal_column("post_fts"))  # bm25: lower is better
+        else:
+            members: Select[Any] = (
+                select(literal_column("rowid")).select_from(_FTS).where(_fts_match(node))
+            )
+            stmt = stmt.where(literal_column("+post.id").in_(members))
     elif node is not None:
         tsquery = func.to_tsquery(
             literal_column("'simple'::regconfig"), bindparam("ts_query", to_tsquery(node))
         )
-        vector = literal_column("post.search_vector")
+        vector: ColumnElement[Any] = literal_column("post.search_vector")
         stmt = stmt.where(vector.op("@@")(tsquery))
-        score = func.ts_rank_cd(vector, tsquery)
+        if relevance:
+            score = func.ts_rank_cd(vector, tsquery)
     stmt = stmt.add_columns(score.label("score"))
     for clause in _filter_clauses(session, filters):
         stmt = stmt.where(clause)
-    if sort == "relevance" and node is not None:
+    if relevance:
         return stmt.order_by(score.desc(), _POST.c.posted_at.desc(), _POST.c.id.desc())
     if sort == "oldest":
         return stmt.order_by(_POST.c.posted_at.asc(), _POST.c.id.asc())
+    if sort == "stored":  # capture order: streams without sorting the whole result first
+        return stmt.order_by(_POST.c.id.asc())
     return stmt.order_by(_POST.c.posted_at.desc(), _POST.c.id.desc())
 
 
 def _hit(row: Any) -> SearchHit:
-    values = row._mapping
-    score = values["score"]
-    return SearchHit(
-        **{k: values[k] for k in SearchHit.__dataclass_fields__ if k not in ("score", "extra")},
-        score=float(score) if score is not None else None,
-    )
+    *columns, score = row  # _COLUMNS are in SearchHit's field order
+    return SearchHit(*columns, float(score) if score is not None else None)  # type: ignore[call-arg]
 
 
 def search(
@@ -223,7 +248,7 @@ def iter_posts(
     query: str | None,
     filters: SearchFilters = SearchFilters(),  # noqa: B008
     *,
-    sort: Sort = "oldest",
+    sort: Sort = "stored",
     batch: int = 2000,
 ) -> Iterator[SearchHit]:
     """Stream every matching post without holding them all (server-side cursor on PostgreSQL)."""

@@ -10,6 +10,11 @@ from sqlmodel import Session
 
 from storage.models import Channel, Delivery, Match, Post, utcnow
 
+_POST = Post.__table__.c  # type: ignore[attr-defined]
+_CHANNEL = Channel.__table__.c  # type: ignore[attr-defined]
+_MATCH = Match.__table__.c  # type: ignore[attr-defined]
+_DELIVERY = Delivery.__table__.c  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -33,35 +38,35 @@ def collect_stats(
     first_day = (now - timedelta(days=days - 1)).date()
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=now.tzinfo)
     if session.get_bind().dialect.name == "sqlite":
-        day = func.date(Post.posted_at)
+        day = func.date(_POST.posted_at)
     else:
-        day = func.to_char(func.timezone("UTC", Post.posted_at), "YYYY-MM-DD")
+        day = func.to_char(func.timezone("UTC", _POST.posted_at), "YYYY-MM-DD")
     rows = session.execute(
-        select(Channel.username, Post.channel_id, day.label("day"), func.count())
-        .join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
-        .where(Post.posted_at >= since)
-        .group_by(Channel.username, Post.channel_id, day)
+        select(_CHANNEL.username, _POST.channel_id, day.label("day"), func.count())
+        .join(Channel, _CHANNEL.id == _POST.channel_id)
+        .where(_POST.posted_at >= since)
+        .group_by(_CHANNEL.username, _POST.channel_id, day)
     ).all()
     per_day: dict[str, dict[str, int]] = {}
     for username, channel_id, bucket, n in rows:
         per_day.setdefault(_label(username, channel_id), {})[str(bucket)] = int(n)
     watchlists = session.execute(
-        select(Match.watchlist, func.count(), func.count(func.distinct(Match.post_id)))
-        .where(Match.removed_at.is_(None))  # type: ignore[union-attr]
-        .group_by(Match.watchlist)
-        .order_by(func.count().desc(), Match.watchlist)
+        select(_MATCH.watchlist, func.count(), func.count(func.distinct(_MATCH.post_id)))
+        .where(_MATCH.removed_at.is_(None))
+        .group_by(_MATCH.watchlist)
+        .order_by(func.count().desc(), _MATCH.watchlist)
         .limit(top)
     ).all()
     translation = session.execute(
-        select(Post.translation_status, func.count()).group_by(Post.translation_status)
+        select(_POST.translation_status, func.count()).group_by(_POST.translation_status)
     ).all()
     deliveries = session.execute(
-        select(Delivery.status, func.count()).group_by(Delivery.status)
+        select(_DELIVERY.status, func.count()).group_by(_DELIVERY.status)
     ).all()
     errors = session.execute(
-        select(Channel.username, Channel.id, Channel.error, Channel.error_at)
-        .where(Channel.error.is_not(None))  # type: ignore[union-attr]
-        .order_by(Channel.error_at.desc())  # type: ignore[union-attr]
+        select(_CHANNEL.username, _CHANNEL.id, _CHANNEL.error, _CHANNEL.error_at)
+        .where(_CHANNEL.error.is_not(None))
+        .order_by(_CHANNEL.error_at.desc())
     ).all()
     return Stats(
         days=[str(first_day + timedelta(days=i)) for i in range(days)],

@@ -208,7 +208,7 @@ def export(
     ] = None,
     output: OutputOpt = None,
 ) -> None:
-    """Export posts (oldest first) to JSONL, CSV or JSON, streamed: any size fits in memory.
+    """Export posts in the order tgmon stored them, to JSONL, CSV or JSON, streamed (any size).
 
     Example: tgmon export -w wagner --since 30d -o wagner.csv   ·   tgmon export -C rybar > r.jsonl
     """
