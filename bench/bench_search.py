@@ -37,6 +37,7 @@ QUERIES = {
     "term": "беспилотник",
     "phrase": '"колонна техники"',
     "two-term AND": "обстрел белгород",
+    "rare term": "рогост",  # 611 posts: SQLite drives from FTS5 instead of walking by date
 }
 _COPY_COLUMNS = (
     "id channel_id message_id posted_at text content_hash translation_status "
@@ -314,7 +315,8 @@ def main() -> None:
         f"{POSTS:,} synthetic posts (bench/synthetic.py: ru/uk/en, 200 channels, 365 days). "
         "First page = 20 rows, newest first; 15 runs each after one warm-up. Filtered scope: one "
         "channel (~5,000 posts) and the last 30 days. The term matches 144,010 posts, the phrase "
-        "31,455, the AND 37,071.",
+        "31,455, the AND 37,071, the rare term 611. `--sort relevance` has to rank every hit, "
+        "so it is slow for very common words (last row).",
         "",
         _section(
             "SQLite (FTS5)",

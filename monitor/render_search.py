@@ -127,7 +127,7 @@ def highlighted(snip: Snippet) -> Text:
 
 
 def results_table(
-    out: Console, hits: list[SearchHit], leaves: list[Leaf], *, total: int, offset: int
+    out: Console, hits: list[SearchHit], leaves: list[Leaf], *, more: bool, offset: int
 ) -> None:
     """The human view: date, channel, snippet with hits highlighted, link."""
     if not hits:
@@ -161,7 +161,8 @@ def results_table(
             hit.url or "",
         )
     out.print(table)
-    out.print(f"{offset + 1}–{offset + len(hits)} of {total}", style="dim")
+    tail = f"; more with --offset {offset + len(hits)}" if more else ""
+    out.print(f"results {offset + 1}–{offset + len(hits)}{tail}", style="dim")
 
 
 def word_diff(old: str, new: str) -> Text:
@@ -181,6 +182,9 @@ def word_diff(old: str, new: str) -> Text:
     return out
 
 
+_COUNTERS = ("views", "forwards", "replies")
+
+
 def _when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M:%S} UTC" if value is not None else "—"
 
@@ -195,7 +199,10 @@ def post_detail(out: Console, detail: PostDetail) -> None:
         ("first seen", _when(post["first_seen_at"])),
         ("last checked", _when(post["checked_at"])),
         ("language", f"{post['language'] or '?'}"),
-        ("views / forwards / replies", f"{post['views']} / {post['forwards']} / {post['replies']}"),
+        (
+            "views / forwards / replies",
+            " / ".join("—" if post[k] is None else str(post[k]) for k in _COUNTERS),
+        ),
     ]
     if post["edited_at"]:
         facts.append(("edited", f"{_when(post['edited_at'])} ({post['version_count']} versions)"))

@@ -17,7 +17,7 @@ from monitor.cli.core import state
 from monitor.config import parse_duration
 from monitor.errors import InputError
 from storage.query import parse_query, positive_leaves
-from storage.search import SearchFilters, Sort, count, iter_posts
+from storage.search import SearchFilters, Sort, iter_posts
 from storage.search import search as run_search
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -147,6 +147,8 @@ def search(
     """
     if sort not in ("date", "oldest", "relevance"):
         raise InputError(f"--sort {sort}: use date, oldest or relevance")
+    if limit < 1 or offset < 0:
+        raise InputError("--limit must be at least 1 and --offset not negative")
     fmt = _format(fmt, output, "table", render_search.FORMATS)
     if fmt == "table" and output is not None:
         raise InputError("--output needs --format json, jsonl or csv")
@@ -156,10 +158,12 @@ def search(
     )
     sort_key: Sort = sort  # type: ignore[assignment]
     with state(ctx).database().session() as session:
-        hits = run_search(session, query, filters, sort=sort_key, limit=limit, offset=offset)
-        total = count(session, query, filters) if fmt == "table" else 0
+        # one row more than the page tells whether there is a next page (a count would cost
+        # a pass over every hit of a common word)
+        hits = run_search(session, query, filters, sort=sort_key, limit=limit + 1, offset=offset)
+    more, hits = len(hits) > limit, hits[:limit]
     if fmt == "table":
-        render_search.results_table(render.console(), hits, leaves, total=total, offset=offset)
+        render_search.results_table(render.console(), hits, leaves, more=more, offset=offset)
         return
     with _opened(output) as out:
         render_search.write_records(hits, fmt, out, leaves)
