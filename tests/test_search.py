@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy import func, select, update
 
 from monitor.errors import InputError, QueryError
@@ -221,3 +222,24 @@ def test_common_term_plan_gives_the_same_answers(
         after = {q: _ids(search(s, q)) for q in before}
         assert after == before
         assert _ids(search(s, "вагнер", SearchFilters(channels=("rybar",)))) == [1]
+
+
+def test_migration_backfills_posts_stored_before_it(db: Database) -> None:
+    """Upgrading a database that already holds posts makes them searchable."""
+    with db.session() as s:
+        ensure_channel(s, ChannelInfo(1, "c", None))
+        upsert_posts(s, [ChannelPost(1, 1, T0, text="Старый пост про Вагнера")])
+    command.downgrade(db.alembic_config(), "0001")
+    assert db.current_revisions() == {"0001"}
+    try:
+        with db.session() as s:
+            s.execute(
+                update(Post.__table__).values(  # type: ignore[attr-defined]
+                    translation="An old post about Wagner"
+                )
+            )
+    finally:
+        db.upgrade()
+    with db.session() as s:
+        assert _ids(search(s, "вагнер")) == [1]
+        assert _ids(search(s, "wagner")) == [1]
