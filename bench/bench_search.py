@@ -349,6 +349,11 @@ def main() -> None:
         pg_db.dispose()
     except Exception as exc:  # noqa: BLE001  (report, don't lose the SQLite figures)
         body.append(f"### PostgreSQL\n\nnot measured: {exc}\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    body.append(
+        f"Load average at the end: {load} (on 2 cores; other work on the machine slows "
+        "every figure — compare runs with similar load)."
+    )
     report = "\n".join(body)
     print(report)
     write_section("search", "Search", report)

@@ -83,6 +83,7 @@ def test_search_table_highlights_hits(cli: list[str]) -> None:
     assert result.exit_code == 0, result.output
     assert "[Курска]" in result.output and "[Курск]" in result.output
     assert "https://t.me/rybar/3" in result.output
+    assert "\x1b[" not in result.output  # not a terminal: no colour codes
     assert "results 1–2" in result.output and "more" not in result.output
     paged = run([*cli, "search", "курск", "-n", "1"])
     assert "results 1–1; more with --offset 1" in paged.output
