@@ -226,3 +226,23 @@ def test_every_search_command_has_help_with_an_example() -> None:
         assert result.exit_code == 0
         assert "Example" in result.output, name
         assert "Example:" in (commands[name].help or ""), name
+
+
+def test_a_hit_in_the_translation_shows_the_translation(cli: list[str], db: Database) -> None:
+    from sqlalchemy import update
+
+    from storage.search import refresh_search_text
+
+    with db.session() as s:
+        post_id = s.execute(
+            select(Post.id).where(Post.message_id == 3)  # type: ignore[arg-type]
+        ).scalar_one()
+        s.execute(
+            update(Post).where(Post.id == post_id).values(translation="A reply about Kursk")  # type: ignore[arg-type]
+        )
+        refresh_search_text(s, [post_id])
+    result = run([*cli, "search", "reply"])
+    assert result.exit_code == 0, result.output
+    assert "[reply]" in result.output and "translation" in result.output
+    record = json.loads(run([*cli, "search", "reply", "-f", "json"]).output)[0]
+    assert record["snippet"] == "A reply about Kursk" and record["matched_words"] == ["reply"]
