@@ -25,6 +25,7 @@ Sort = Literal["date", "relevance", "oldest", "stored"]
 _POST = Post.__table__  # type: ignore[attr-defined]
 _CHANNEL = Channel.__table__  # type: ignore[attr-defined]
 _FTS = table("post_fts")
+_REFRESH_BATCH = 1000
 _COMMON_HITS = 5000  # SQLite: above this many hits, walk posts in date order instead
 
 
@@ -265,26 +266,34 @@ def iter_posts(
 def refresh_search_text(session: Session, post_ids: Sequence[int] | None = None) -> int:
     """Recompute `search_text` (and so the index) from text + translation; return rows updated.
 
-    The translation writer calls this (or sets search_text itself) after storing translations;
-    with no ids it rebuilds every post (e.g. after a stemmer change).
+    The translation writer calls this for the posts it translated (or sets search_text in the
+    same UPDATE); with no ids it rebuilds every post, in id order, a batch at a time (e.g.
+    after a change of stemmer).
     """
-    stmt = select(_POST.c.id, _POST.c.text, _POST.c.translation).order_by(_POST.c.id)
-    updated = 0
-    chunks = (
-        [list(post_ids[i : i + 500]) for i in range(0, len(post_ids), 500)]
-        if post_ids is not None
-        else [None]
-    )
     update = (
         _POST.update()
         .where(_POST.c.id == bindparam("b_id"))
         .values(search_text=bindparam("b_search_text"))
     )
-    for chunk in chunks:
-        chunk_stmt = stmt if chunk is None else stmt.where(_POST.c.id.in_(chunk))
-        rows = session.execute(chunk_stmt).all()
-        params = [{"b_id": r.id, "b_search_text": search_text(r.text, r.translation)} for r in rows]
-        for start in range(0, len(params), 2000):
-            session.execute(update, params[start : start + 2000])
-        updated += len(params)
-    return updated
+    base = select(_POST.c.id, _POST.c.text, _POST.c.translation).order_by(_POST.c.id)
+    updated = last_id = done = 0
+    wanted = sorted(set(post_ids)) if post_ids is not None else None
+    while True:
+        if wanted is None:
+            rows = session.execute(base.where(_POST.c.id > last_id).limit(_REFRESH_BATCH)).all()
+        else:
+            chunk = wanted[done : done + _REFRESH_BATCH]
+            done += len(chunk)
+            if not chunk:
+                return updated
+            rows = session.execute(base.where(_POST.c.id.in_(chunk))).all()
+            if not rows:
+                continue
+        if not rows:
+            return updated
+        session.execute(
+            update,
+            [{"b_id": r.id, "b_search_text": search_text(r.text, r.translation)} for r in rows],
+        )
+        last_id = rows[-1].id
+        updated += len(rows)

@@ -243,3 +243,19 @@ def test_migration_backfills_posts_stored_before_it(db: Database) -> None:
     with db.session() as s:
         assert _ids(search(s, "вагнер")) == [1]
         assert _ids(search(s, "wagner")) == [1]
+
+
+def test_refresh_search_text_in_batches(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.search
+
+    monkeypatch.setattr(storage.search, "_REFRESH_BATCH", 2)
+    with db.session() as s:
+        ensure_channel(s, ChannelInfo(1, "c", None))
+        upsert_posts(s, [ChannelPost(1, i, T0, text=f"пост номер {i}") for i in range(1, 6)])
+        s.execute(update(Post.__table__).values(search_text=""))  # type: ignore[attr-defined]
+    with db.session() as s:
+        ids = list(s.execute(select(Post.id)).scalars())  # type: ignore[call-overload]
+        assert refresh_search_text(s, [*ids[:3], 999_999]) == 3
+        assert len(search(s, "пост")) == 3
+        assert refresh_search_text(s) == 5
+        assert len(search(s, "номер")) == 5
