@@ -140,9 +140,11 @@ def test_filters(seeded: Database) -> None:
     def ids(**kwargs: object) -> list[int]:
         with seeded.session() as s:
             return [
-                (h.channel_id, h.message_id)[1] if h.channel_id != 303 else -1
-                for h in sorted(search(s, None, SearchFilters(**kwargs), limit=100),  # type: ignore[arg-type]
-                                key=lambda h: (h.channel_id, h.message_id))
+                h.message_id if h.channel_id != 303 else -1
+                for h in sorted(
+                    search(s, None, SearchFilters(**kwargs), limit=100),  # type: ignore[arg-type]
+                    key=lambda h: (h.channel_id, h.message_id),
+                )
             ]
 
     assert sorted(ids(channels=("rybar",))) == [1, 3, 5, 7]
@@ -193,7 +195,9 @@ def test_index_follows_inserts_edits_and_translations(db: Database) -> None:
         assert post.search_text == search_text(post.text)
         # the translation job stores a translation, then refreshes the index for those posts
         s.execute(
-            update(Post).where(Post.id == post.id).values(  # type: ignore[arg-type]
+            update(Post)
+            .where(Post.id == post.id)
+            .values(  # type: ignore[arg-type]
                 translation="A column of armour near Belgorod", translation_status="done"
             )
         )

@@ -140,8 +140,9 @@ def search(
 ) -> None:
     """Search posts and their translations; Russian/Ukrainian/English inflections match.
 
-    Query language: words (all must occur), "exact phrase", OR, NOT or -word, prefix*,
-    (parentheses). ё = е and case does not matter.
+    Words must all occur; also "exact phrase", OR, NOT or -word, prefix*, (grouping).
+
+    Case, ё/е and word endings do not matter: вагнер finds «Вагнера».
 
     Example: tgmon search 'вагнер AND (бахмут OR "артемовск") -учения' -C rybar --since 7d
     """
