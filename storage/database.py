@@ -21,6 +21,15 @@ from sqlmodel import Session, create_engine
 from monitor.errors import ConfigError, TgmonError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Full-text index objects made by raw SQL in revision 0002, not by the models.
+_SEARCH_INDEX_OBJECTS = ("post_fts", "search_vector", "ix_post_search_vector")
+
+
+def include_object(
+    obj: object, name: str | None, kind: str, reflected: bool, other: object
+) -> bool:
+    """Keep schema comparison off the search index objects the models do not describe."""
+    return not (name or "").startswith(_SEARCH_INDEX_OBJECTS)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

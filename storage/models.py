@@ -94,6 +94,10 @@ class Post(SQLModel, table=True):
     checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     version_count: int = 1
+    # Stems of text + translation (storage.stemming.search_text), indexed for full-text search
+    # by FTS5 (SQLite) or a generated tsvector (PostgreSQL); migration 0002 keeps the index
+    # in sync by triggers. Writers of text or translation must refresh it.
+    search_text: str = Field(default="", sa_type=Text)
 
 
 class PostVersion(SQLModel, table=True):

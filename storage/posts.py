@@ -20,6 +20,7 @@ from monitor.events import ChannelInfo, ChannelPost
 from monitor.text import content_hash
 from storage.bulk import pg_bulk_insert
 from storage.models import Channel, Post, PostVersion, utcnow
+from storage.stemming import search_text
 
 ChangeKind = Literal["new", "edited", "unchanged"]
 _IN_CHUNK = 500
@@ -81,6 +82,7 @@ def _row(post: ChannelPost, url: str, now: datetime) -> dict[str, Any]:
         "text": post.text,
         "entities": _entities(post),
         "content_hash": content_hash(post.text),
+        "search_text": search_text(post.text),
         "translation_status": "pending",
         "translation_attempts": 0,
         "views": post.views,
@@ -254,6 +256,7 @@ _EDIT_STATEMENT = (
         text=bindparam("b_text"),
         entities=bindparam("b_entities"),
         content_hash=bindparam("b_hash"),
+        search_text=bindparam("b_search_text"),  # the translation is reset below
         edited_at=bindparam("b_edited_at"),
         version_count=bindparam("b_version"),
         translation_status="pending",
@@ -290,6 +293,7 @@ def _edit_params(post_id: int, version: int, post: ChannelPost, now: datetime) -
         "b_text": post.text,
         "b_entities": _entities(post),
         "b_hash": content_hash(post.text),
+        "b_search_text": search_text(post.text),
         "b_edited_at": post.edited_at,
         "b_version": version,
         "b_views": post.views,

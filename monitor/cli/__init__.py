@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data, telegram, translate, watchlist
+from monitor.cli import data, search, telegram, translate, watchlist
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -56,6 +56,8 @@ app.command()(telegram.login)
 app.command()(telegram.whoami)
 app.add_typer(telegram.channels_app, name="channels")
 app.command("translate")(translate.translate)
+for _command in (search.search, search.show, search.export, search.stats):
+    app.command()(_command)
 
 
 def main() -> None:

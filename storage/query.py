@@ -1,0 +1,241 @@
+"""The search query language: a pure parser to an AST, compiled to FTS5 MATCH or tsquery text.
+
+    wagner                 a word (inflections match: «Вагнер» finds «Вагнера»)
+    "колонна техники"      an exact phrase (on stems, so inflected phrases match too)
+    a b   a AND b          both          a OR b     either
+    NOT a   -a             exclude (needs a positive term beside it)
+    беспилот*              prefix        ( … )      grouping
+Precedence: NOT, then AND (also implied by a space), then OR. Operators are upper case;
+lower-case "and"/"or"/"not" are ordinary words. Both compiled strings are passed to the
+database as bound parameters; every term is quoted, so user input is never SQL or syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from monitor.errors import QueryError
+from monitor.text import normalise_text
+from storage.stemming import stem, words
+
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One word or a phrase (normalised words); `prefix` applies to the last word."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def stems(self) -> tuple[str, ...]:
+        out = [stem(w) for w in self.words]
+        if self.prefix:
+            out[-1] = self.words[-1]  # a prefix is matched against stems as typed
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Union[Leaf, Not, And, Or]  # noqa: UP007  (a runtime alias used before 3.12 syntax)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # word | phrase | ( | ) | AND | OR | NOT
+    text: str
+    pos: int
+    prefix: bool = False
+
+
+def _lex(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append(_Token(ch, ch, i + 1))
+            i += 1
+        elif ch == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise QueryError(f"query: unclosed quote at position {i + 1}")
+            prefix = query[end + 1 : end + 2] == "*"
+            tokens.append(_Token("phrase", query[i + 1 : end], i + 1, prefix))
+            i = end + 2 if prefix else end + 1
+        elif ch == "-" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] != "-":
+            tokens.append(_Token("NOT", "-", i + 1))
+            i += 1
+        else:
+            start = i
+            while i < n and not query[i].isspace() and query[i] not in '()"':
+                i += 1
+            raw = query[start:i]
+            if raw in _OPERATORS:
+                tokens.append(_Token(raw, raw, start + 1))
+            elif words(normalise_text(raw)):
+                tokens.append(_Token("word", raw.rstrip("*"), start + 1, raw.endswith("*")))
+            # a run of punctuation only (e.g. ';) has nothing to search for: it is skipped
+    return tokens
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.tokens = _lex(query)
+        self.i = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise QueryError("query: empty (give at least one word)")
+        node = self.or_expr()
+        extra = self.peek()
+        if extra is not None:
+            raise QueryError(f"query: unexpected {extra.text!r} at position {extra.pos}")
+        return node
+
+    def or_expr(self) -> Node:
+        children = [self.and_expr()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            self._operand_follows(token)
+            children.append(self.and_expr())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node:
+        children = [self.unary()]
+        while (token := self.peek()) is not None and token.kind not in ("OR", ")"):
+            if token.kind == "AND":
+                self.take()
+                self._operand_follows(token)
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise QueryError("query: ends where a word was expected")
+        if token.kind == "NOT":
+            self.take()
+            self._operand_follows(token)
+            return Not(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        token = self.take()
+        if token.kind == "(":
+            if (nxt := self.peek()) is not None and nxt.kind == ")":
+                raise QueryError(f"query: empty parentheses at position {token.pos}")
+            node = self.or_expr()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise QueryError(f"query: unclosed parenthesis at position {token.pos}")
+            self.take()
+            return node
+        if token.kind in ("word", "phrase"):
+            parts = tuple(words(normalise_text(token.text)))
+            if not parts:
+                raise QueryError(f"query: empty phrase at position {token.pos}")
+            return Leaf(parts, token.prefix)
+        if token.kind == ")":
+            raise QueryError(f"query: unmatched ')' at position {token.pos}")
+        raise QueryError(f"query: {token.text} at position {token.pos} has nothing before it")
+
+    def _operand_follows(self, operator: _Token) -> None:
+        nxt = self.peek()
+        if nxt is None or nxt.kind in (")", "OR", "AND"):
+            raise QueryError(
+                f"query: {operator.text} at position {operator.pos} has nothing after it"
+            )
+
+
+def _check_negations(node: Node, *, inside_and: bool = False) -> None:
+    """NOT can only narrow a positive term (FTS5 has no 'everything except')."""
+    if isinstance(node, Not):
+        if not inside_and:
+            raise QueryError(
+                "query: NOT/- needs a positive term beside it (e.g. `wagner -prigozhin`)"
+            )
+        _check_negations(node.child)
+    elif isinstance(node, And):
+        if all(isinstance(c, Not) for c in node.children):
+            raise QueryError("query: only excluded terms; add a word to search for")
+        for child in node.children:
+            _check_negations(child, inside_and=True)
+    elif isinstance(node, Or):
+        for child in node.children:
+            _check_negations(child)
+
+
+def parse_query(query: str) -> Node:
+    """Parse a user's query; raise QueryError naming the position and the problem."""
+    node = _Parser(query).parse()
+    _check_negations(node)
+    return node
+
+
+def positive_leaves(node: Node) -> list[Leaf]:
+    """The leaves a result must (or may) contain: what to highlight."""
+    if isinstance(node, Leaf):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [leaf for child in node.children for leaf in positive_leaves(child)]
+
+
+def to_fts5(node: Node) -> str:
+    """An FTS5 MATCH expression over the stemmed column; every term double-quoted."""
+    if isinstance(node, Leaf):
+        body = " ".join(s.replace('"', '""') for s in node.stems())
+        return f'"{body}"' + (" *" if node.prefix else "")
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_fts5(c) for c in node.children) + ")"
+    if isinstance(node, And):
+        positive = [to_fts5(c) for c in node.children if not isinstance(c, Not)]
+        out = "(" + " AND ".join(positive) + ")"
+        for child in node.children:
+            if isinstance(child, Not):
+                out = f"({out} NOT {to_fts5(child.child)})"
+        return out
+    raise QueryError("query: NOT/- needs a positive term beside it")
+
+
+def _lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def to_tsquery(node: Node) -> str:
+    """A PostgreSQL tsquery (for to_tsquery('simple', :q)) over the stemmed column."""
+    if isinstance(node, Leaf):
+        stems = node.stems()
+        parts = [_lexeme(s) for s in stems]
+        if node.prefix:
+            parts[-1] += ":*"
+        return "(" + " <-> ".join(parts) + ")"
+    if isinstance(node, Not):
+        return "!" + to_tsquery(node.child)
+    joiner = " | " if isinstance(node, Or) else " & "
+    return "(" + joiner.join(to_tsquery(c) for c in node.children) + ")"
