@@ -1,0 +1,206 @@
+"""The dispatcher: claim due deliveries, render, send through the route's Notifier, settle.
+
+Synchronous on purpose: the daemon runs `dispatch_due` from an APScheduler job (in a thread),
+cron runs `tgmon alerts dispatch`. Delivery is at-least-once: a delivery is marked sent in
+its own transaction right after the destination acknowledged it; if the process dies between
+the acknowledgement and that commit, the claim's lease expires and another run sends it
+again with the same Idempotency-Key, which receivers use to drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.alerts import AlertMessage, AlertRenderer, combine_digest
+from monitor.config import Settings
+from monitor.errors import ConfigError, DeliveryError
+from monitor.notify import Notifier, build_notifiers
+from storage.database import Database
+from storage.models import Delivery, utcnow
+from storage.outbox import RetryPolicy, claim_due, load_alert, mark_failed, mark_sent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatcher run did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    released: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def dispatch_due(
+    db: Database,
+    notifiers: Mapping[str, Notifier],
+    *,
+    now: datetime | None = None,
+    worker_id: str | None = None,
+    renderer: AlertRenderer | None = None,
+    retry: RetryPolicy | None = None,
+    batch: int = 50,
+    limit: int = 1000,
+    clock: Callable[[], datetime] = utcnow,
+) -> DispatchReport:
+    """Deliver every due delivery (up to `limit`), batch by batch; return the counts.
+
+    `now` fixes the time used for "due" and for scheduling retries (tests); by default the
+    clock is read per batch. Deliveries of a route with no notifier become dead letters
+    ("route not configured") so they show in `tgmon alerts list --failed`.
+    """
+    renderer = renderer or AlertRenderer()
+    retry = retry or RetryPolicy()
+    worker_id = worker_id or default_worker_id()
+    report = DispatchReport()
+    while report.claimed < limit:
+        at = now or clock()
+        with db.session() as session:
+            claimed = claim_due(
+                session, worker_id, at, retry.lease, min(batch, limit - report.claimed)
+            )
+        if not claimed:
+            break
+        report.claimed += len(claimed)
+        _deliver_batch(db, notifiers, claimed, renderer, retry, at, report)
+    return report
+
+
+def _groups(claimed: list[Delivery]) -> list[tuple[str, str, list[Delivery]]]:
+    """One send per delivery, except digest deliveries, which share their slot's key."""
+    groups: dict[tuple[str, str], list[Delivery]] = {}
+    for delivery in claimed:
+        groups.setdefault((delivery.route, delivery.idempotency_key), []).append(delivery)
+    return [(route, key, items) for (route, key), items in groups.items()]
+
+
+def _deliver_batch(
+    db: Database,
+    notifiers: Mapping[str, Notifier],
+    claimed: list[Delivery],
+    renderer: AlertRenderer,
+    retry: RetryPolicy,
+    now: datetime,
+    report: DispatchReport,
+) -> None:
+    # Give the rest back rather than send on a lease that may have run out (a duplicate).
+    deadline = time.monotonic() + retry.lease.total_seconds() / 2
+    rendered: dict[int, AlertMessage] = {}
+    pending = _groups(claimed)
+    for index, (route, key, deliveries) in enumerate(pending):
+        ids = [d.id for d in deliveries if d.id is not None]
+        if time.monotonic() > deadline:
+            rest = [d.id for _, _, ds in pending[index:] for d in ds if d.id is not None]
+            with db.session() as session:
+                release(session, rest)
+            report.released += len(rest)
+            return
+        notifier = notifiers.get(route)
+        try:
+            if notifier is None:
+                raise DeliveryError(f"route {route!r} is not configured", retryable=False)
+            message = _message(db, renderer, route, deliveries, rendered).for_delivery(key)
+            notifier.send(message)
+        except (DeliveryError, ConfigError) as exc:
+            retryable = getattr(exc, "retryable", False)
+            _fail(db, ids, str(exc), retryable, retry, now, report)
+            log.warning("alert delivery %s to %s failed: %s", ids, route, exc)
+        except Exception as exc:  # a notifier bug must not stop the other routes
+            _fail(db, ids, f"{type(exc).__name__}", True, retry, now, report)
+            log.exception("alert delivery %s to %s crashed", ids, route)
+        else:
+            with db.session() as session:
+                mark_sent(session, ids, utcnow())
+            report.sent += len(ids)
+
+
+def _message(
+    db: Database,
+    renderer: AlertRenderer,
+    route: str,
+    deliveries: list[Delivery],
+    rendered: dict[int, AlertMessage],
+) -> AlertMessage:
+    messages: list[AlertMessage] = []
+    with db.session() as session:
+        for delivery in deliveries:
+            if delivery.alert_id not in rendered:
+                record = load_alert(session, delivery.alert_id)
+                if record is None:
+                    raise DeliveryError(f"alert {delivery.alert_id} is gone", retryable=False)
+                rendered[delivery.alert_id] = renderer.render(
+                    record.alert, record.post, record.channel, record.matches, record.copies
+                )
+            messages.append(rendered[delivery.alert_id])
+    return combine_digest(route, messages)
+
+
+def _fail(
+    db: Database,
+    ids: list[int],
+    error: str,
+    retryable: bool,
+    retry: RetryPolicy,
+    now: datetime,
+    report: DispatchReport,
+) -> None:
+    with db.session() as session:
+        status = mark_failed(session, ids, error, retryable=retryable, policy=retry, now=now)
+    if status == "dead":
+        report.dead += len(ids)
+    else:
+        report.retrying += len(ids)
+    report.errors.append(error)
+
+
+def release(session: object, delivery_ids: list[int]) -> None:
+    """Hand claimed deliveries back unsent (the attempt they were charged is refunded)."""
+    from sqlalchemy import update
+
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    session.execute(  # type: ignore[attr-defined]
+        update(table)
+        .where(table.c.id.in_(delivery_ids), table.c.status == "sending")
+        .values(
+            status="pending", claimed_by=None, claimed_until=None, attempts=table.c.attempts - 1
+        )
+    )
+
+
+def dispatch_configured(
+    db: Database, settings: Settings, *, worker_id: str | None = None, limit: int = 1000
+) -> DispatchReport:
+    """Run the dispatcher once with the notifiers, templates and retry policy from settings.
+
+    The daemon's APScheduler job calls this (e.g. every 10 s); `tgmon alerts dispatch` too.
+    """
+    alerts = settings.alerts
+    notifiers = build_notifiers(alerts)
+    try:
+        return dispatch_due(
+            db,
+            notifiers,
+            worker_id=worker_id,
+            renderer=AlertRenderer(alerts.templates_dir),
+            retry=RetryPolicy.from_settings(alerts),
+            limit=limit,
+        )
+    finally:
+        for notifier in notifiers.values():
+            close = getattr(notifier, "close", None)
+            if close is not None:
+                close()
