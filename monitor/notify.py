@@ -16,6 +16,7 @@ import logging
 import re
 import smtplib
 import ssl
+import warnings
 from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -24,6 +25,14 @@ from urllib.parse import unquote, urlsplit
 
 import apprise
 import httpx
+
+with warnings.catch_warnings():
+    # apprise loads its PGP helper, which imports the deprecated `imghdr`, on first use
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import apprise.utils.pgp  # noqa: F401
+    except ImportError:
+        pass
 
 from monitor.alerts import AlertMessage
 from monitor.config import AlertSettings, RouteSettings
@@ -182,6 +191,10 @@ class EmailNotifier:
                 if self.username and self.password:
                     client.login(self.username, self.password)
                 refused = client.send_message(mail)
+        except UnicodeEncodeError:  # smtplib sends AUTH in ASCII only
+            raise DeliveryError(
+                f"{where}: SMTP username and password must be ASCII", retryable=False
+            ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 f"{where}: login refused ({exc.smtp_code})", retryable=False
