@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data
+from monitor.cli import alerts, data
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -50,6 +50,7 @@ app.command()(data.demo)
 app.command("import")(data.import_)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.config_app, name="config")
+app.add_typer(alerts.alerts_app, name="alerts")
 
 
 def main() -> None:
