@@ -77,6 +77,8 @@ def dispatch_due(
             break
         report.claimed += len(claimed)
         _deliver_batch(db, notifiers, claimed, renderer, retry, at, report)
+        if len(claimed) < batch:  # drained; what failed just now waits for the next run
+            break
     return report
 
 

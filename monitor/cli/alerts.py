@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -16,10 +18,21 @@ from monitor.errors import InputError
 from monitor.notify import build_notifier, describe_route
 from monitor.outbox import dispatch_configured
 from storage.alert_queries import ack_alert, deliveries_of, list_alerts
+from storage.database import Database
 from storage.models import Alert, Channel, Match, Post
 from storage.outbox import load_alert, retry_alerts
 
 alerts_app = sub_app("Alerts: the outbox of matches to deliver, and its delivery records.")
+
+
+@contextmanager
+def _database(ctx: typer.Context) -> Iterator[Database]:
+    """The CLI's database, its connections closed when the command is done."""
+    db = state(ctx).database()
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def _when(value: datetime | None) -> str:
@@ -38,8 +51,7 @@ def list_(
 
     Example: tgmon alerts list --failed   ·   tgmon alerts list -w wagner -n 20
     """
-    db = state(ctx).database()
-    with db.session() as session:
+    with _database(ctx) as db, db.session() as session:
         rows = list_alerts(
             session, failed=failed, pending=pending, watchlist=watchlist, limit=limit
         )
@@ -81,8 +93,8 @@ def show(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(help="Alert
     Example: tgmon alerts show 42
     """
     st = state(ctx)
-    settings, db = st.settings(), st.database()
-    with db.session() as session:
+    settings = st.settings()
+    with _database(ctx) as db, db.session() as session:
         record = load_alert(session, alert_id)
         if record is None:
             raise InputError(f"no alert with id {alert_id}")
@@ -118,7 +130,7 @@ def ack(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(help="Alert 
 
     Example: tgmon alerts ack 42
     """
-    with state(ctx).database().session() as session:
+    with _database(ctx) as db, db.session() as session:
         alert = ack_alert(session, alert_id)
     if alert is None:
         raise InputError(f"no alert with id {alert_id}")
@@ -142,7 +154,7 @@ def retry(
         raise InputError("give an alert id or --all-failed (not both)")
     st = state(ctx)
     settings = st.settings()
-    with st.database().session() as session:
+    with _database(ctx) as db, db.session() as session:
         count = retry_alerts(session, None if all_failed else [alert_id], settings.alerts)  # type: ignore[list-item]
     typer.echo(f"{count} deliver{'y' if count == 1 else 'ies'} requeued")
 
@@ -158,7 +170,8 @@ def dispatch(
     (see `tgmon alerts list --failed`). Example: */2 * * * * tgmon alerts dispatch
     """
     st = state(ctx)
-    report = dispatch_configured(st.database(), st.settings(), limit=limit)
+    with _database(ctx) as db:
+        report = dispatch_configured(db, st.settings(), limit=limit)
     typer.echo(
         f"{report.claimed} claimed: {report.sent} sent, {report.retrying} to retry, "
         f"{report.dead} dead, {report.released} released"
