@@ -21,7 +21,7 @@ import monitor.cli
 from monitor.config import AlertSettings, RouteSettings
 from storage.database import Database
 from storage.models import Alert, Delivery
-from tests.alert_helpers import Receiver, Received, match_and_alert, store_post
+from tests.alert_helpers import Received, Receiver, match_and_alert, store_post
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The dispatcher end to end: real database, real local receivers, retries, dead letters, digests."""
+"""The dispatcher end to end: real database, local receivers, retries, dead letters, digests."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from monitor.outbox import dispatch_due
 from storage.database import Database
 from storage.models import Alert, Delivery
 from storage.outbox import RetryPolicy, retry_alerts
-from tests.alert_helpers import T0, Receiver, Received, match_and_alert, store_post
+from tests.alert_helpers import T0, Received, Receiver, match_and_alert, store_post
 
 RETRY = RetryPolicy(max_attempts=3, backoff=timedelta(seconds=10), backoff_max=timedelta(minutes=5))
 

@@ -1,4 +1,4 @@
-"""Notifiers against real local servers: aiosmtpd for email, an HTTP receiver for webhooks and apprise."""
+"""Notifiers against real local servers: aiosmtpd for email, an HTTP receiver for the rest."""
 
 from __future__ import annotations
 

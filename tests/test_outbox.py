@@ -1,4 +1,4 @@
-"""The outbox in the database: alerts with their match, dedupe, edits, deletions, claims, retries."""
+"""The outbox in the database: alerts with their match, dedupe, edits, deletions, claims."""
 
 from __future__ import annotations
 
