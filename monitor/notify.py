@@ -204,7 +204,8 @@ class EmailNotifier:
                 f"{where}: recipients refused: {', '.join(exc.recipients)}", retryable=False
             ) from None
         except smtplib.SMTPResponseException as exc:
-            text = self.redact(exc.smtp_error.decode("utf-8", "replace"))
+            raw = exc.smtp_error
+            text = self.redact(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
             raise DeliveryError(
                 f"{where}: {exc.smtp_code} {text}", retryable=exc.smtp_code < 500
             ) from None

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from storage.models import Alert, Channel, Delivery, Post, utcnow
 
@@ -36,10 +35,10 @@ def list_alerts(
     limit: int = 50,
 ) -> list[AlertRow]:
     """Newest alerts first; --failed = a dead delivery, --pending = still being delivered."""
-    stmt = select(Alert).order_by(Alert.id.desc()).limit(limit)  # type: ignore[union-attr]
+    stmt = select(Alert).order_by(col(Alert.id).desc()).limit(limit)
     statuses = [s for s, wanted in (("failed", failed), ("pending", pending)) if wanted]
     if statuses:
-        stmt = stmt.where(Alert.status.in_(statuses))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Alert.status).in_(statuses))
     if watchlist:
         stmt = stmt.where(Alert.watchlist == watchlist)
     alerts = list(session.execute(stmt).scalars())
@@ -47,7 +46,7 @@ def list_alerts(
     by_alert: dict[int, list[Delivery]] = {}
     if ids:
         rows = session.execute(
-            select(Delivery).where(Delivery.alert_id.in_(ids)).order_by(Delivery.id)  # type: ignore[attr-defined,arg-type]
+            select(Delivery).where(col(Delivery.alert_id).in_(ids)).order_by(col(Delivery.id))
         ).scalars()
         for delivery in rows:
             by_alert.setdefault(delivery.alert_id, []).append(delivery)
@@ -62,7 +61,7 @@ def list_alerts(
 
 
 def deliveries_of(session: Session, alert_id: int) -> list[Delivery]:
-    stmt = select(Delivery).where(Delivery.alert_id == alert_id).order_by(Delivery.id)  # type: ignore[arg-type]
+    stmt = select(Delivery).where(Delivery.alert_id == alert_id).order_by(col(Delivery.id))
     return list(session.execute(stmt).scalars())
 
 

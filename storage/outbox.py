@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from monitor.config import SEVERITY_RANK, AlertSettings
 from storage.models import Alert, Channel, Delivery, Match, Post, utcnow
@@ -111,8 +111,8 @@ def record_deletion_alerts(
         return []
     rows = session.execute(
         select(Match.post_id, Match.watchlist, Match.severity).where(
-            Match.post_id.in_(ids),  # type: ignore[attr-defined]
-            Match.removed_at.is_(None),  # type: ignore[union-attr]
+            col(Match.post_id).in_(ids),
+            col(Match.removed_at).is_(None),
         )
     ).all()
     best: dict[tuple[int, str], str] = {}
@@ -127,8 +127,9 @@ def record_deletion_alerts(
         post = session.get(Post, post_id)
         if post is None:
             continue
-        key = f"deleted:{post_id}"
-        alert = _record_one(session, post, watchlist, severity, "deleted", key, settings, now)
+        alert = _record_one(
+            session, post, watchlist, severity, "deleted", f"deleted:{post_id}", settings, now
+        )
         if alert is not None:
             created.append(alert)
     return created
@@ -139,7 +140,7 @@ def _already_alerted(session: Session, post_id: int, watchlist: str) -> bool:
         select(Alert.id).where(
             Alert.post_id == post_id,
             Alert.watchlist == watchlist,
-            Alert.reason.in_(("new", "edited")),  # type: ignore[attr-defined]
+            col(Alert.reason).in_(("new", "edited")),
         )
     ).first()
     return found is not None
@@ -150,9 +151,9 @@ def _latest_with_key(session: Session, watchlist: str, key: str) -> Alert | None
         select(Alert)
         .where(
             Alert.watchlist == watchlist,
-            or_(Alert.dedupe_key == key, Alert.dedupe_key.like(f"{key}@%")),  # type: ignore[attr-defined]
+            or_(col(Alert.dedupe_key) == key, col(Alert.dedupe_key).like(f"{key}@%")),
         )
-        .order_by(Alert.created_at.desc(), Alert.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
         .limit(1)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -337,7 +338,7 @@ def _settle_alerts(session: Session, delivery_ids: Sequence[int]) -> None:
     """An alert is sent when every delivery is, failed when any is dead, else pending."""
     alert_ids = set(
         session.execute(
-            select(Delivery.alert_id).where(Delivery.id.in_(list(delivery_ids)))  # type: ignore[union-attr]
+            select(Delivery.alert_id).where(col(Delivery.id).in_(list(delivery_ids)))
         ).scalars()
     )
     for alert_id in alert_ids:
@@ -370,7 +371,7 @@ def retry_alerts(
     now = now or utcnow()
     stmt = select(Delivery).where(Delivery.status == "dead")
     if alert_ids is not None:
-        stmt = stmt.where(Delivery.alert_id.in_(list(alert_ids)))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Delivery.alert_id).in_(list(alert_ids)))
     touched: list[int] = []
     for delivery in session.execute(stmt).scalars():
         delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
@@ -413,8 +414,8 @@ def load_alert(session: Session, alert_id: int) -> AlertRecord | None:
         session.execute(
             select(Match)
             .where(Match.post_id == post.id, Match.watchlist == alert.watchlist)
-            .where(Match.removed_at.is_(None) if alert.reason != "deleted" else True)  # type: ignore[union-attr]
-            .order_by(Match.id)  # type: ignore[arg-type]
+            .where(col(Match.removed_at).is_(None) if alert.reason != "deleted" else True)
+            .order_by(col(Match.id))
         ).scalars()
     )
     copies: list[tuple[Post, Channel | None]] = []
