@@ -183,6 +183,14 @@ def release(session: object, delivery_ids: list[int]) -> None:
     )
 
 
+def renderer_for(settings: Settings) -> AlertRenderer:
+    """The renderer with the user's templates_dir (relative to the config file) if set."""
+    folder = settings.alerts.templates_dir
+    if folder is not None and not folder.is_absolute() and settings.source_path is not None:
+        folder = settings.source_path.parent / folder
+    return AlertRenderer(folder)
+
+
 def dispatch_configured(
     db: Database, settings: Settings, *, worker_id: str | None = None, limit: int = 1000
 ) -> DispatchReport:
@@ -197,7 +205,7 @@ def dispatch_configured(
             db,
             notifiers,
             worker_id=worker_id,
-            renderer=AlertRenderer(alerts.templates_dir),
+            renderer=renderer_for(settings),
             retry=RetryPolicy.from_settings(alerts),
             limit=limit,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -150,3 +151,25 @@ def test_templates_dir_overrides_one_template(db: Database, receiver: Receiver, 
     notifier = WebhookNotifier("hook", receiver.url, None)
     dispatch_due(db, {"hook": notifier}, now=T0, retry=RETRY, renderer=AlertRenderer(tmp_path))
     assert receiver.received[0].json()["schema"] == "custom/1"
+
+
+def test_two_dispatchers_at_once_never_send_a_delivery_twice(
+    db: Database, receiver: Receiver
+) -> None:
+    settings = _settings(receiver)
+    _alerts(db, settings, 40)
+    reports = []
+
+    def run(worker: str) -> None:
+        reports.append(
+            dispatch_due(db, build_notifiers(settings), worker_id=worker, retry=RETRY, batch=5)
+        )
+
+    threads = [threading.Thread(target=run, args=(f"w{n}",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    keys = Counter(r.headers["Idempotency-Key"] for r in receiver.received)
+    assert len(keys) == 40 and set(keys.values()) == {1}
+    assert sum(r.sent for r in reports) == 40

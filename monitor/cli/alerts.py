@@ -16,7 +16,7 @@ from monitor.alerts import AlertMessage, AlertRenderer
 from monitor.cli.core import state, sub_app
 from monitor.errors import InputError
 from monitor.notify import build_notifier, describe_route
-from monitor.outbox import dispatch_configured
+from monitor.outbox import dispatch_configured, renderer_for
 from storage.alert_queries import ack_alert, deliveries_of, list_alerts
 from storage.database import Database
 from storage.models import Alert, Channel, Match, Post
@@ -99,7 +99,7 @@ def show(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(help="Alert
         if record is None:
             raise InputError(f"no alert with id {alert_id}")
         deliveries = deliveries_of(session, alert_id)
-    message = AlertRenderer(settings.alerts.templates_dir).render(
+    message = renderer_for(settings).render(
         record.alert, record.post, record.channel, record.matches, record.copies
     )
     out = render.console()
@@ -228,6 +228,6 @@ def test_route(
     if route is None:
         known = ", ".join(r.name for r in settings.alerts.routes) or "none configured"
         raise InputError(f"no route named {name!r} (routes: {known})")
-    message = sample_message(AlertRenderer(settings.alerts.templates_dir))
+    message = sample_message(renderer_for(settings))
     build_notifier(route).send(message.for_delivery(f"tgmon-test-{uuid.uuid4().hex}"))
     typer.echo(f"sent a test alert to {name} ({describe_route(route)})")
