@@ -24,7 +24,7 @@ from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Notifier, build_notifiers
 from storage.database import Database
 from storage.models import Delivery, utcnow
-from storage.outbox import RetryPolicy, claim_due, load_alert, mark_failed, mark_sent
+from storage.outbox import AlertRecord, RetryPolicy, claim_due, load_alerts, mark_failed, mark_sent
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,8 @@ def _deliver_batch(
     # Give the rest back rather than send on a lease that may have run out (a duplicate).
     deadline = time.monotonic() + retry.lease.total_seconds() / 2
     rendered: dict[int, AlertMessage] = {}
+    with db.session() as session:
+        records = load_alerts(session, [d.alert_id for d in claimed])
     pending = _groups(claimed)
     for index, (route, key, deliveries) in enumerate(pending):
         ids = [d.id for d in deliveries if d.id is not None]
@@ -115,7 +117,7 @@ def _deliver_batch(
         try:
             if notifier is None:
                 raise DeliveryError(f"route {route!r} is not configured", retryable=False)
-            message = _message(db, renderer, route, deliveries, rendered).for_delivery(key)
+            message = _message(records, renderer, route, deliveries, rendered).for_delivery(key)
             notifier.send(message)
         except (DeliveryError, ConfigError) as exc:
             retryable = getattr(exc, "retryable", False)
@@ -131,23 +133,22 @@ def _deliver_batch(
 
 
 def _message(
-    db: Database,
+    records: Mapping[int, AlertRecord],
     renderer: AlertRenderer,
     route: str,
     deliveries: list[Delivery],
     rendered: dict[int, AlertMessage],
 ) -> AlertMessage:
     messages: list[AlertMessage] = []
-    with db.session() as session:
-        for delivery in deliveries:
-            if delivery.alert_id not in rendered:
-                record = load_alert(session, delivery.alert_id)
-                if record is None:
-                    raise DeliveryError(f"alert {delivery.alert_id} is gone", retryable=False)
-                rendered[delivery.alert_id] = renderer.render(
-                    record.alert, record.post, record.channel, record.matches, record.copies
-                )
-            messages.append(rendered[delivery.alert_id])
+    for delivery in deliveries:
+        if delivery.alert_id not in rendered:
+            record = records.get(delivery.alert_id)
+            if record is None:
+                raise DeliveryError(f"alert {delivery.alert_id} is gone", retryable=False)
+            rendered[delivery.alert_id] = renderer.render(
+                record.alert, record.post, record.channel, record.matches, record.copies
+            )
+        messages.append(rendered[delivery.alert_id])
     return combine_digest(route, messages)
 
 

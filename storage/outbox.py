@@ -1,7 +1,8 @@
 """The alert outbox: alerts written in the match's transaction, deliveries claimed and settled.
 
-`record_alerts` runs inside the ingest transaction, so a match and its alert (and one
-Delivery per route) commit together or not at all. Dispatchers then `claim_due` deliveries
+`record_alerts` (storage.alert_records, re-exported here) runs inside the ingest transaction,
+so a match and its alert (and one Delivery per route) commit together or not at all.
+Dispatchers then `claim_due` deliveries
 under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, a single UPDATE…RETURNING on SQLite),
 send them, and settle each one in its own short transaction (`mark_sent` / `mark_failed`).
 """
@@ -9,19 +10,40 @@ send them, and settle each one in its own short transaction (`mark_sent` / `mark
 from __future__ import annotations
 
 import random
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, case, exists, update
 from sqlmodel import Session, col, select
 
-from monitor.config import SEVERITY_RANK, AlertSettings
+from monitor.config import AlertSettings
+from storage.alert_records import (
+    add_deliveries,
+    dedupe_key,
+    digest_slot,
+    record_alerts,
+    record_deletion_alerts,
+)
 from storage.models import Alert, Channel, Delivery, Match, Post, utcnow
 
-_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+__all__ = [
+    "AlertRecord",
+    "RetryPolicy",
+    "claim_due",
+    "dedupe_key",
+    "digest_slot",
+    "load_alert",
+    "load_alerts",
+    "mark_failed",
+    "mark_sent",
+    "record_alerts",
+    "record_deletion_alerts",
+    "retry_alerts",
+]
+
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
+_ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -42,223 +64,6 @@ class RetryPolicy:
         raw = self.backoff.total_seconds() * 2 ** max(attempts - 1, 0)
         capped = min(raw, self.backoff_max.total_seconds())
         return timedelta(seconds=capped * (rng or random).uniform(0.5, 1.0))
-
-
-def dedupe_key(post: Post) -> str:
-    """The story a post tells: its forward origin if it is a forward, else its text hash."""
-    if post.fwd_from_channel_id is not None and post.fwd_from_message_id is not None:
-        return f"fwd:{post.fwd_from_channel_id}:{post.fwd_from_message_id}"
-    return f"text:{post.content_hash}"
-
-
-def digest_slot(now: datetime, every: timedelta) -> datetime:
-    """The end of the digest interval `now` falls in (intervals aligned on the Unix epoch)."""
-    step = max(int(every.total_seconds()), 1)
-    epoch = int(now.timestamp())
-    return datetime.fromtimestamp((epoch // step + 1) * step, tz=now.tzinfo)
-
-
-def record_alerts(
-    session: Session,
-    matches: Sequence[Match],
-    settings: AlertSettings,
-    now: datetime | None = None,
-) -> list[Alert]:
-    """Turn newly written Match rows into alerts (and their deliveries) in the caller's transaction.
-
-    Pass the Match rows the match stage has just created or revived (flushed, so they have
-    `post_id`). Rows are grouped per (post, watchlist): a post that already alerted for that
-    watchlist does not alert again; the reason is `edited` when the match came from a later
-    version of the post (`post_version > 1`), else `new`. A post telling a story already
-    alerted within the policy's dedupe window is appended to that alert's `copies` instead.
-    Returns the alerts created (not the ones a copy joined).
-    """
-    now = now or utcnow()
-    groups: dict[tuple[int, str], list[Match]] = {}
-    for match in matches:
-        groups.setdefault((match.post_id, match.watchlist), []).append(match)
-    created: list[Alert] = []
-    for (post_id, watchlist), rows in groups.items():
-        post = session.get(Post, post_id)
-        if post is None or _already_alerted(session, post_id, watchlist):
-            continue
-        policy = settings.policy_for(watchlist)
-        reason = "edited" if max(m.post_version for m in rows) > 1 else "new"
-        if reason == "edited" and not policy.on_edited:
-            continue
-        severity = max((m.severity for m in rows), key=lambda s: SEVERITY_RANK.get(s, 0))
-        alert = _record_one(
-            session, post, watchlist, severity, reason, dedupe_key(post), settings, now
-        )
-        if alert is not None:
-            created.append(alert)
-    return created
-
-
-def record_deletion_alerts(
-    session: Session,
-    post_ids: Iterable[int],
-    settings: AlertSettings,
-    now: datetime | None = None,
-) -> list[Alert]:
-    """Alert (reason `deleted`) for deleted posts that matched a watchlist asking for it.
-
-    Call it in the deletion's transaction with the ids `storage.posts.mark_deleted` returned.
-    """
-    now = now or utcnow()
-    ids = list(post_ids)
-    if not ids:
-        return []
-    rows = session.execute(
-        select(Match.post_id, Match.watchlist, Match.severity).where(
-            col(Match.post_id).in_(ids),
-            col(Match.removed_at).is_(None),
-        )
-    ).all()
-    best: dict[tuple[int, str], str] = {}
-    for post_id, watchlist, severity in rows:
-        key = (post_id, watchlist)
-        if SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(best.get(key, "info"), 0):
-            best[key] = severity
-    created: list[Alert] = []
-    for (post_id, watchlist), severity in sorted(best.items()):
-        if not settings.policy_for(watchlist).on_deleted:
-            continue
-        post = session.get(Post, post_id)
-        if post is None:
-            continue
-        alert = _record_one(
-            session, post, watchlist, severity, "deleted", f"deleted:{post_id}", settings, now
-        )
-        if alert is not None:
-            created.append(alert)
-    return created
-
-
-def _already_alerted(session: Session, post_id: int, watchlist: str) -> bool:
-    found = session.execute(
-        select(Alert.id).where(
-            Alert.post_id == post_id,
-            Alert.watchlist == watchlist,
-            col(Alert.reason).in_(("new", "edited")),
-        )
-    ).first()
-    return found is not None
-
-
-def _latest_with_key(session: Session, watchlist: str, key: str) -> Alert | None:
-    stmt = (
-        select(Alert)
-        .where(
-            Alert.watchlist == watchlist,
-            or_(col(Alert.dedupe_key) == key, col(Alert.dedupe_key).like(f"{key}@%")),
-        )
-        .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalars().first()
-
-
-def _record_one(
-    session: Session,
-    post: Post,
-    watchlist: str,
-    severity: str,
-    reason: str,
-    key: str,
-    settings: AlertSettings,
-    now: datetime,
-) -> Alert | None:
-    policy = settings.policy_for(watchlist)
-    for _ in range(3):  # a concurrent writer may insert the same key between read and write
-        latest = _latest_with_key(session, watchlist, key)
-        if latest is not None and now - latest.created_at <= policy.dedupe_window:
-            assert post.id is not None
-            if post.id not in latest.copies:
-                latest.copies = [*latest.copies, post.id]
-                session.add(latest)
-                session.flush()
-            return None
-        stored_key = key if latest is None else f"{key}@{now.isoformat()}"
-        try:
-            with session.begin_nested():
-                return _insert_alert(
-                    session, post, watchlist, severity, reason, stored_key, settings, now
-                )
-        except IntegrityError:
-            continue
-    return None
-
-
-def _in_cooldown(session: Session, watchlist: str, cooldown: timedelta, now: datetime) -> bool:
-    if cooldown <= timedelta(0):
-        return False
-    recent = session.execute(
-        select(Alert.id).where(
-            Alert.watchlist == watchlist,
-            Alert.status != "suppressed",
-            Alert.created_at > now - cooldown,
-        )
-    ).first()
-    return recent is not None
-
-
-def _insert_alert(
-    session: Session,
-    post: Post,
-    watchlist: str,
-    severity: str,
-    reason: str,
-    key: str,
-    settings: AlertSettings,
-    now: datetime,
-) -> Alert:
-    assert post.id is not None
-    suppressed = _in_cooldown(session, watchlist, settings.policy_for(watchlist).cooldown, now)
-    alert = Alert(
-        watchlist=watchlist,
-        severity=severity,
-        post_id=post.id,
-        reason=reason,
-        dedupe_key=key,
-        copies=[post.id],
-        created_at=now,
-        status="suppressed" if suppressed else "pending",
-    )
-    session.add(alert)
-    session.flush()
-    if not suppressed:
-        add_deliveries(session, alert, settings, now)
-    return alert
-
-
-def add_deliveries(
-    session: Session, alert: Alert, settings: AlertSettings, now: datetime
-) -> list[Delivery]:
-    """Create one pending Delivery per route that accepts the alert (none twice per route)."""
-    assert alert.id is not None
-    have = set(
-        session.execute(select(Delivery.route).where(Delivery.alert_id == alert.id)).scalars()
-    )
-    rows: list[Delivery] = []
-    for route in settings.routes:
-        if route.name in have or not route.accepts(alert.watchlist, alert.severity):
-            continue
-        if route.digest:
-            slot = digest_slot(now, route.digest)
-            due, key = slot, f"tgmon-digest-{route.name}-{int(slot.timestamp())}"
-        else:
-            due, key = now, f"tgmon-{alert.id}-{uuid.uuid4().hex}"
-        rows.append(
-            Delivery(alert_id=alert.id, route=route.name, next_attempt_at=due, idempotency_key=key)
-        )
-    session.add_all(rows)
-    alert.status = "pending" if rows or have else "unrouted"
-    session.add(alert)
-    session.flush()
-    return rows
 
 
 def claim_due(
@@ -336,26 +141,16 @@ def mark_failed(
 
 def _settle_alerts(session: Session, delivery_ids: Sequence[int]) -> None:
     """An alert is sent when every delivery is, failed when any is dead, else pending."""
-    alert_ids = set(
-        session.execute(
-            select(Delivery.alert_id).where(col(Delivery.id).in_(list(delivery_ids)))
-        ).scalars()
+    d = _DELIVERY
+    of_these = select(d.c.alert_id).where(d.c.id.in_(list(delivery_ids))).scalar_subquery()
+    dead = exists().where(d.c.alert_id == _ALERT.c.id, d.c.status == "dead")
+    unsent = exists().where(d.c.alert_id == _ALERT.c.id, d.c.status != "sent")
+    session.execute(
+        update(_ALERT)
+        .where(_ALERT.c.id.in_(of_these), _ALERT.c.status != "suppressed")
+        .values(status=case((dead, "failed"), (unsent, "pending"), else_="sent"))
+        .execution_options(synchronize_session=False)
     )
-    for alert_id in alert_ids:
-        statuses = set(
-            session.execute(select(Delivery.status).where(Delivery.alert_id == alert_id)).scalars()
-        )
-        alert = session.get(Alert, alert_id)
-        if alert is None or alert.status == "suppressed":
-            continue
-        if statuses == {"sent"}:
-            alert.status = "sent"
-        elif "dead" in statuses:
-            alert.status = "failed"
-        else:
-            alert.status = "pending"
-        session.add(alert)
-    session.flush()
 
 
 def retry_alerts(
@@ -385,8 +180,16 @@ def retry_alerts(
         for alert_id in alert_ids:
             alert = session.get(Alert, alert_id)
             if alert is not None and alert.status in ("suppressed", "unrouted"):
-                alert.status = "pending"
-                requeued += len(add_deliveries(session, alert, settings, now))
+                requeued += add_deliveries(
+                    session,
+                    alert.id,
+                    alert.watchlist,
+                    alert.severity,
+                    settings,
+                    now,
+                    check_existing=True,
+                )
+                session.expire(alert)
     if touched:
         _settle_alerts(session, touched)
     return requeued
@@ -405,22 +208,39 @@ class AlertRecord:
 
 def load_alert(session: Session, alert_id: int) -> AlertRecord | None:
     """Read an alert with its post, channel, live matches and the posts of its copies."""
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        return None
-    post = session.get(Post, alert.post_id)
-    assert post is not None
-    matches = list(
-        session.execute(
-            select(Match)
-            .where(Match.post_id == post.id, Match.watchlist == alert.watchlist)
-            .where(col(Match.removed_at).is_(None) if alert.reason != "deleted" else True)
-            .order_by(col(Match.id))
-        ).scalars()
+    return load_alerts(session, [alert_id]).get(alert_id)
+
+
+def load_alerts(session: Session, alert_ids: Sequence[int]) -> dict[int, AlertRecord]:
+    """Read many alerts for rendering in five queries, whatever their number."""
+    ids = sorted(set(alert_ids))
+    if not ids:
+        return {}
+    alerts = list(session.exec(select(Alert).where(col(Alert.id).in_(ids))))
+    post_ids = sorted({a.post_id for a in alerts} | {c for a in alerts for c in a.copies})
+    posts = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(post_ids)))}
+    channel_ids = sorted({p.channel_id for p in posts.values()})
+    channels = {
+        c.id: c for c in session.exec(select(Channel).where(col(Channel.id).in_(channel_ids)))
+    }
+    matches: dict[tuple[int, str], list[Match]] = {}
+    rows = session.exec(
+        select(Match)
+        .where(col(Match.post_id).in_(sorted({a.post_id for a in alerts})))
+        .order_by(col(Match.id))
     )
-    copies: list[tuple[Post, Channel | None]] = []
-    for copy_id in alert.copies:
-        copy = session.get(Post, copy_id)
-        if copy is not None:
-            copies.append((copy, session.get(Channel, copy.channel_id)))
-    return AlertRecord(alert, post, session.get(Channel, post.channel_id), matches, copies)
+    for match in rows:
+        matches.setdefault((match.post_id, match.watchlist), []).append(match)
+    records: dict[int, AlertRecord] = {}
+    for alert in alerts:
+        post = posts.get(alert.post_id)
+        if post is None or alert.id is None:
+            continue
+        live = [
+            m
+            for m in matches.get((alert.post_id, alert.watchlist), [])
+            if m.removed_at is None or alert.reason == "deleted"
+        ]
+        copies = [(posts[c], channels.get(posts[c].channel_id)) for c in alert.copies if c in posts]
+        records[alert.id] = AlertRecord(alert, post, channels.get(post.channel_id), live, copies)
+    return records
