@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, or_, update
+from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -144,14 +144,9 @@ def _alerted_pairs(session: Session, post_ids: list[int]) -> set[tuple[int, str]
 
 
 def _latest_with_key(session: Session, watchlist: str, key: str) -> Any:
-    stmt = (
-        select(_ALERT.c.id, _ALERT.c.created_at, _ALERT.c.copies)
-        .where(
-            _ALERT.c.watchlist == watchlist,
-            or_(_ALERT.c.dedupe_key == key, _ALERT.c.dedupe_key.like(f"{key}@%")),
-        )
-        .order_by(_ALERT.c.created_at.desc(), _ALERT.c.id.desc())
-        .limit(1)
+    """The newest alert of this story: it alone holds the bare key (older ones are renamed)."""
+    stmt = select(_ALERT.c.id, _ALERT.c.created_at, _ALERT.c.copies).where(
+        _ALERT.c.watchlist == watchlist, _ALERT.c.dedupe_key == key
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()  # two writers appending copies must not lose one
@@ -179,14 +174,18 @@ def _record_one(
                     .values(copies=[*latest.copies, post_id])
                 )
             return None
-        stored_key = key if latest is None else f"{key}@{now.isoformat()}"
+        if latest is not None:  # the story again after the window: retire the old alert's key
+            retired = f"{key}@{latest.created_at.isoformat()}#{latest.id}"
+            session.execute(
+                update(_ALERT).where(_ALERT.c.id == latest.id).values(dedupe_key=retired)
+            )
         suppressed = _in_cooldown(session, watchlist, policy.cooldown, now)
         values = {
             "watchlist": watchlist,
             "severity": severity,
             "post_id": post_id,
             "reason": reason,
-            "dedupe_key": stored_key,
+            "dedupe_key": key,
             "copies": [post_id],
             "created_at": now,
             "status": "suppressed" if suppressed else "pending",

@@ -96,8 +96,9 @@ def test_a_copy_after_the_window_is_a_new_alert(db: Database) -> None:
         later = match_and_alert(s, b, settings, now=T0 + timedelta(hours=49))
     assert len(later) == 1
     with db.session() as s:
-        keys = sorted(a.dedupe_key for a in s.exec(select(Alert)).all())
-    assert keys[0].startswith("text:") and keys[1].startswith(keys[0] + "@")
+        first, second = s.exec(select(Alert).order_by(Alert.id)).all()
+    assert second.dedupe_key.startswith("text:") and second.copies == [b]
+    assert first.dedupe_key.startswith(second.dedupe_key + "@") and first.copies == [a]
 
 
 def test_edit_that_changes_nothing_does_not_realert_and_new_match_on_edit_does(
