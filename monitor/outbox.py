@@ -192,26 +192,47 @@ def renderer_for(settings: Settings) -> AlertRenderer:
     return AlertRenderer(folder)
 
 
-def dispatch_configured(
-    db: Database, settings: Settings, *, worker_id: str | None = None, limit: int = 1000
-) -> DispatchReport:
-    """Run the dispatcher once with the notifiers, templates and retry policy from settings.
+class Dispatcher:
+    """The configured dispatcher, built once: what the daemon's APScheduler job calls.
 
-    The daemon's APScheduler job calls this (e.g. every 10 s); `tgmon alerts dispatch` too.
+    dispatcher = Dispatcher(db, settings)
+    scheduler.add_job(dispatcher.run_once, "interval", seconds=10,
+                      max_instances=1, coalesce=True)
+    ...
+    dispatcher.close()
     """
-    alerts = settings.alerts
-    notifiers = build_notifiers(alerts)
-    try:
+
+    def __init__(self, db: Database, settings: Settings, *, worker_id: str | None = None) -> None:
+        self.db = db
+        self.notifiers = build_notifiers(settings.alerts)
+        self.renderer = renderer_for(settings)
+        self.retry = RetryPolicy.from_settings(settings.alerts)
+        self.worker_id = worker_id or default_worker_id()
+
+    def run_once(self, limit: int = 1000) -> DispatchReport:
+        """Send every due delivery once; never raises for a failed destination."""
         return dispatch_due(
-            db,
-            notifiers,
-            worker_id=worker_id,
-            renderer=renderer_for(settings),
-            retry=RetryPolicy.from_settings(alerts),
+            self.db,
+            self.notifiers,
+            worker_id=self.worker_id,
+            renderer=self.renderer,
+            retry=self.retry,
             limit=limit,
         )
-    finally:
-        for notifier in notifiers.values():
+
+    def close(self) -> None:
+        for notifier in self.notifiers.values():
             close = getattr(notifier, "close", None)
             if close is not None:
                 close()
+
+
+def dispatch_configured(
+    db: Database, settings: Settings, *, worker_id: str | None = None, limit: int = 1000
+) -> DispatchReport:
+    """Run the configured dispatcher once (`tgmon alerts dispatch`)."""
+    dispatcher = Dispatcher(db, settings, worker_id=worker_id)
+    try:
+        return dispatcher.run_once(limit)
+    finally:
+        dispatcher.close()

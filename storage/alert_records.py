@@ -100,9 +100,9 @@ def record_deletion_alerts(
             )
         ).all()
         for post_id, watchlist, severity in rows:
-            key = (post_id, watchlist)
-            if SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(best.get(key, "info"), 0):
-                best[key] = severity
+            pair = (post_id, watchlist)
+            if SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(best.get(pair, "info"), 0):
+                best[pair] = severity
     created: list[Alert] = []
     for (post_id, watchlist), severity in sorted(best.items()):
         if not settings.policy_for(watchlist).on_deleted:
