@@ -24,7 +24,15 @@ from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Notifier, build_notifiers
 from storage.database import Database
 from storage.models import Delivery, utcnow
-from storage.outbox import AlertRecord, RetryPolicy, claim_due, load_alerts, mark_failed, mark_sent
+from storage.outbox import (
+    AlertRecord,
+    RetryPolicy,
+    claim_due,
+    load_alerts,
+    mark_failed,
+    mark_sent,
+    release,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,20 +176,6 @@ def _fail(
     else:
         report.retrying += len(ids)
     report.errors.append(error)
-
-
-def release(session: object, delivery_ids: list[int]) -> None:
-    """Hand claimed deliveries back unsent (the attempt they were charged is refunded)."""
-    from sqlalchemy import update
-
-    table = Delivery.__table__  # type: ignore[attr-defined]
-    session.execute(  # type: ignore[attr-defined]
-        update(table)
-        .where(table.c.id.in_(delivery_ids), table.c.status == "sending")
-        .values(
-            status="pending", claimed_by=None, claimed_until=None, attempts=table.c.attempts - 1
-        )
-    )
 
 
 def renderer_for(settings: Settings) -> AlertRenderer:

@@ -39,6 +39,7 @@ __all__ = [
     "mark_sent",
     "record_alerts",
     "record_deletion_alerts",
+    "release",
     "retry_alerts",
 ]
 
@@ -108,6 +109,20 @@ def mark_sent(session: Session, delivery_ids: Sequence[int], now: datetime) -> N
         .values(status="sent", sent_at=now, claimed_by=None, claimed_until=None, last_error=None)
     )
     _settle_alerts(session, delivery_ids)
+
+
+def release(session: Session, delivery_ids: Sequence[int]) -> None:
+    """Hand claimed deliveries back unsent, refunding the attempt the claim charged."""
+    session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id.in_(list(delivery_ids)), _DELIVERY.c.status == "sending")
+        .values(
+            status="pending",
+            claimed_by=None,
+            claimed_until=None,
+            attempts=_DELIVERY.c.attempts - 1,
+        )
+    )
 
 
 def mark_failed(

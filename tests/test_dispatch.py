@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -173,3 +174,36 @@ def test_two_dispatchers_at_once_never_send_a_delivery_twice(
     keys = Counter(r.headers["Idempotency-Key"] for r in receiver.received)
     assert len(keys) == 40 and set(keys.values()) == {1}
     assert sum(r.sent for r in reports) == 40
+
+
+def test_slow_destination_gives_back_claims_before_the_lease_runs_out(
+    db: Database, receiver: Receiver
+) -> None:
+    def slow(_item: Received) -> int:
+        time.sleep(0.3)
+        return 200
+
+    receiver.respond = slow
+    settings = _settings(receiver)
+    _alerts(db, settings, 3)
+    short = RetryPolicy(lease=timedelta(seconds=0.4))
+    report = dispatch_due(db, build_notifiers(settings), now=T0, retry=short, limit=3)
+    assert (report.sent, report.released) == (1, 2)
+    with db.session() as s:
+        states = sorted((d.status, d.attempts) for d in s.exec(select(Delivery)).all())
+    assert states == [("pending", 0), ("pending", 0), ("sent", 1)]
+
+
+def test_route_secrets_are_masked_in_config_show() -> None:
+    from monitor.config import Settings, masked_dump
+
+    settings = Settings(
+        alerts=AlertSettings(
+            routes=[
+                RouteSettings(name="m", url="smtp://u:pw-123456@h", password="pw-123456"),
+                RouteSettings(name="w", url="webhook+https://h/x?t=tok-abcdef", secret="sec-99"),
+            ]
+        )
+    )
+    dumped = str(masked_dump(settings))
+    assert not any(s in dumped for s in ("pw-123456", "tok-abcdef", "sec-99"))
