@@ -230,7 +230,7 @@ class AppriseNotifier:
         self.apprise.add(plugin)
 
     def send(self, message: AlertMessage) -> None:
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = self.apprise.notify(
                 title=message.subject, body=message.text, body_format=apprise.NotifyFormat.TEXT
             )

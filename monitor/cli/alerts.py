@@ -55,18 +55,11 @@ def list_(
         rows = list_alerts(
             session, failed=failed, pending=pending, watchlist=watchlist, limit=limit
         )
-    table = Table(
-        "id",
-        "created",
-        "watchlist",
-        "sev",
-        "reason",
-        "status",
-        "post",
-        "copies",
-        "sent",
-        "last error",
-    )
+    table = Table("id", "created", "watchlist", "sev", "reason", "status", "post", "copies")
+    table.add_column("sent", no_wrap=True)
+    table.add_column("last error", overflow="ellipsis", no_wrap=True, max_width=60)
+    for column in table.columns[:8]:
+        column.no_wrap = True
     for row in rows:
         sent = sum(1 for d in row.deliveries if d.status == "sent")
         status = row.alert.status + (" ✓" if row.alert.acked_at else "")
