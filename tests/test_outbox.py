@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from monitor.config import AlertPolicy, AlertSettings, RouteSettings
@@ -13,6 +16,7 @@ from storage.models import Alert, Delivery
 from storage.outbox import (
     RetryPolicy,
     claim_due,
+    load_alert,
     mark_failed,
     mark_sent,
     record_alerts,
@@ -190,3 +194,47 @@ def test_backoff_grows_and_is_capped() -> None:
     delays = [policy.delay(n).total_seconds() for n in (1, 2, 3, 10)]
     assert 5 <= delays[0] <= 10 and 10 <= delays[1] <= 20 and 20 <= delays[2] <= 40
     assert 30 <= delays[3] <= 60
+
+
+def test_two_writers_recording_one_story_at_once_make_one_alert(db: Database) -> None:
+    """PostgreSQL: the second insert waits on the first's unique key, then joins as a copy."""
+    if db.is_sqlite:
+        pytest.skip("SQLite has one writer at a time; the race cannot happen")
+    settings = _settings()
+    with db.session() as s:
+        a, b = store_post(s, 1, 1, fwd=(9, 9)), store_post(s, 2, 1, fwd=(9, 9))
+    inserted = threading.Event()
+    results: dict[str, list[Alert]] = {}
+
+    def first() -> None:
+        with db.session() as s:
+            results["a"] = match_and_alert(s, a, settings)
+            inserted.set()
+            time.sleep(0.5)  # hold the transaction open while the second writer arrives
+
+    def second() -> None:
+        inserted.wait(10)
+        with db.session() as s:
+            results["b"] = match_and_alert(s, b, settings)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results["a"]) == 1 and results["b"] == []
+    with db.session() as s:
+        alert = s.exec(select(Alert)).one()
+    assert sorted(alert.copies) == sorted([a, b])
+
+
+def test_deleted_alert_is_delivered_with_its_reason(db: Database) -> None:
+    settings = _settings(on_deleted=True)
+    with db.session() as s:
+        post_id = store_post(s, 1, 1)
+        match_and_alert(s, post_id, settings)
+        (alert,) = record_deletion_alerts(s, mark_deleted(s, 1, [1]), settings)
+    with db.session() as s:
+        record = load_alert(s, alert.id)
+    assert record is not None and record.alert.reason == "deleted"
+    assert record.post.deleted_at is not None and [m.rule for m in record.matches] == ["wagner"]
