@@ -9,6 +9,7 @@ matcher stored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -217,13 +218,22 @@ class AlertRenderer:
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+
+
+def _body_of(html: str) -> str:
+    """The inside of a rendered page's <body>, to place several alerts in one digest page."""
+    found = _BODY.search(html)
+    return found.group(1) if found else html
+
+
 def combine_digest(route: str, messages: Sequence[AlertMessage]) -> AlertMessage:
     """Fold several alerts into one digest message (one per route per digest interval)."""
     if len(messages) == 1:
         return messages[0]
     severity = max((m.severity for m in messages), key=lambda s: _RANK.get(s, 0))
     rule = "\n" + "-" * 60 + "\n"
-    html_parts = "".join(f"<section>{m.html}</section><hr>" for m in messages)
+    html_parts = "<hr>".join(f"<section>{_body_of(m.html)}</section>" for m in messages)
     return AlertMessage(
         subject=f"[tgmon {severity}] digest: {len(messages)} alerts ({route})",
         text=rule.join(f"{m.subject}\n\n{m.text}" for m in messages),

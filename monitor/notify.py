@@ -167,7 +167,9 @@ class EmailNotifier:
         mail["From"] = self.mail_from
         mail["To"] = ", ".join(self.mail_to)
         mail["Date"] = formatdate(localtime=False)
-        mail["Message-ID"] = make_msgid(domain="tgmon")
+        # A retry of the same delivery keeps its Message-ID, so mail clients fold duplicates.
+        key = re.sub(r"[^A-Za-z0-9._-]", "", message.idempotency_key)
+        mail["Message-ID"] = f"<{key}@tgmon>" if key else make_msgid(domain="tgmon")
         if message.idempotency_key:
             mail["X-Tgmon-Idempotency-Key"] = message.idempotency_key
         mail["X-Tgmon-Severity"] = message.severity

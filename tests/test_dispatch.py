@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from monitor.alerts import AlertRenderer
+from monitor.alerts import AlertMessage, AlertRenderer, combine_digest
 from monitor.config import AlertSettings, RouteSettings
 from monitor.notify import WebhookNotifier, build_notifiers, sign
 from monitor.outbox import dispatch_due
 from storage.database import Database
 from storage.models import Alert, Delivery
-from storage.outbox import RetryPolicy, retry_alerts
+from storage.outbox import RetryPolicy, load_alert, retry_alerts
 from tests.alert_helpers import T0, Received, Receiver, match_and_alert, store_post
 
 RETRY = RetryPolicy(max_attempts=3, backoff=timedelta(seconds=10), backoff_max=timedelta(minutes=5))
@@ -123,6 +123,18 @@ def test_digest_sends_one_message_per_slot(db: Database, receiver: Receiver) -> 
     assert (report.claimed, report.sent, len(receiver.received)) == (3, 3, 1)
     payload = receiver.received[0].json()
     assert payload["schema"] == "tgmon.alert-digest/1" and len(payload["alerts"]) == 3
+    digest = combine_digest("hook", [_render_one(db, n) for n in (1, 2)])
+    assert digest.html.count("<body") == 1 and digest.html.count("<section>") == 2
+    assert digest.subject == "[tgmon warning] digest: 2 alerts (hook)"
+
+
+def _render_one(db: Database, alert_id: int) -> AlertMessage:
+    with db.session() as s:
+        record = load_alert(s, alert_id)
+    assert record is not None
+    return AlertRenderer().render(
+        record.alert, record.post, record.channel, record.matches, record.copies
+    )
 
 
 def test_one_failing_route_does_not_hold_back_another(db: Database, receiver: Receiver) -> None:

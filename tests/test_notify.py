@@ -166,6 +166,7 @@ def test_email_has_both_parts_cyrillic_headers_and_highlights(
     assert mail["Subject"].startswith("[tgmon critical] wagner: @wagnerwatch")
     assert "Вагнера" in mail["Subject"]
     assert mail["X-Tgmon-Idempotency-Key"] == "tgmon-7-abc"
+    assert mail["Message-ID"] == "<tgmon-7-abc@tgmon>"  # the same on every retry
     assert mail.get_content_type() == "multipart/alternative"
     plain = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
