@@ -23,6 +23,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -217,6 +218,14 @@ class AlertSettings(Section):
         if dupes:
             raise ValueError(f"duplicate route name(s): {', '.join(dupes)}")
         return routes
+
+    @model_validator(mode="after")
+    def _lease_outlasts_sends(self) -> AlertSettings:
+        # A dispatcher stops starting sends at half the lease; one send must fit in the rest.
+        slowest = max((r.timeout for r in self.routes), default=timedelta(0))
+        if self.lease < 2 * slowest:
+            raise ValueError(f"lease must be at least twice the longest route timeout ({slowest})")
+        return self
 
     def policy_for(self, watchlist: str) -> AlertPolicy:
         return self.watchlists.get(watchlist, self.policy)

@@ -9,6 +9,7 @@ again with the same Idempotency-Key, which receivers use to drop the duplicate.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -22,6 +23,7 @@ from monitor.alerts import AlertMessage, AlertRenderer, combine_digest
 from monitor.config import Settings
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Notifier, build_notifiers
+from storage.alert_records import DIGEST_KEY_PREFIX
 from storage.database import Database
 from storage.models import Delivery, utcnow
 from storage.outbox import (
@@ -91,11 +93,21 @@ def dispatch_due(
 
 
 def _groups(claimed: list[Delivery]) -> list[tuple[str, str, list[Delivery]]]:
-    """One send per delivery, except digest deliveries, which share their slot's key."""
+    """One send per delivery, except digest deliveries, which share their slot's key.
+
+    A digest's idempotency key also names the deliveries it holds: a retry of the same set
+    repeats the key, while a different set (say, half a slot) never looks like a duplicate.
+    """
     groups: dict[tuple[str, str], list[Delivery]] = {}
     for delivery in claimed:
         groups.setdefault((delivery.route, delivery.idempotency_key), []).append(delivery)
-    return [(route, key, items) for (route, key), items in groups.items()]
+    out: list[tuple[str, str, list[Delivery]]] = []
+    for (route, key), items in groups.items():
+        if key.startswith(DIGEST_KEY_PREFIX):
+            members = ",".join(str(d.id) for d in sorted(items, key=lambda d: d.id or 0))
+            key = f"{key}-{hashlib.sha256(members.encode()).hexdigest()[:12]}"
+        out.append((route, key, items))
+    return out
 
 
 def _deliver_batch(

@@ -23,6 +23,7 @@ _ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _POST: Table = Post.__table__  # type: ignore[attr-defined]
 _IN_CHUNK = 500
+DIGEST_KEY_PREFIX = "tgmon-digest-"
 
 
 def dedupe_key(post: Any) -> str:
@@ -251,7 +252,7 @@ def add_deliveries(
             continue
         if route.digest:
             slot = digest_slot(now, route.digest)
-            due, key = slot, f"tgmon-digest-{route.name}-{int(slot.timestamp())}"
+            due, key = slot, f"{DIGEST_KEY_PREFIX}{route.name}-{int(slot.timestamp())}"
         else:
             due, key = now, f"tgmon-{alert_id}-{uuid.uuid4().hex}"
         rows.append(

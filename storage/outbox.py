@@ -134,20 +134,25 @@ def mark_failed(
     policy: RetryPolicy,
     now: datetime,
 ) -> str:
-    """Schedule a retry with backoff, or dead-letter; return the new status."""
-    status = "pending"
-    for delivery_id in delivery_ids:
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.status == "sent":
-            continue
-        dead = not retryable or delivery.attempts >= policy.max_attempts
-        status = "dead" if dead else "pending"
+    """Schedule a retry with backoff, or dead-letter; return the new status.
+
+    The deliveries of one send (a digest) share one verdict and one retry time, so they are
+    retried together, as the same message.
+    """
+    deliveries = [d for i in delivery_ids if (d := session.get(Delivery, i)) is not None]
+    deliveries = [d for d in deliveries if d.status != "sent"]
+    if not deliveries:
+        return "sent"
+    attempts = max(d.attempts for d in deliveries)
+    status = "dead" if not retryable or attempts >= policy.max_attempts else "pending"
+    retry_at = now + policy.delay(attempts)
+    for delivery in deliveries:
         delivery.status = status
         delivery.last_error = error[:500]
         delivery.claimed_by = None
         delivery.claimed_until = None
-        if not dead:
-            delivery.next_attempt_at = now + policy.delay(delivery.attempts)
+        if status == "pending":
+            delivery.next_attempt_at = retry_at
         session.add(delivery)
     session.flush()
     _settle_alerts(session, delivery_ids)

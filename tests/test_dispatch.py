@@ -219,3 +219,16 @@ def test_route_secrets_are_masked_in_config_show() -> None:
     )
     dumped = str(masked_dump(settings))
     assert not any(s in dumped for s in ("pw-123456", "tok-abcdef", "sec-99"))
+
+
+def test_failed_digest_is_retried_whole_with_the_same_key(db: Database, receiver: Receiver) -> None:
+    answers = iter([503, 200])
+    receiver.respond = lambda _r: next(answers)
+    settings = _settings(receiver, digest=timedelta(minutes=10))
+    _alerts(db, settings, 2)
+    notifiers = build_notifiers(settings)
+    dispatch_due(db, notifiers, now=T0 + timedelta(minutes=10), retry=RETRY)
+    dispatch_due(db, notifiers, now=T0 + timedelta(hours=1), retry=RETRY)
+    first, second = receiver.received
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert len(first.json()["alerts"]) == len(second.json()["alerts"]) == 2
