@@ -40,7 +40,8 @@ def _config(
     path.write_text(
         f'data_dir = "{tmp_path}"\n[database]\nurl = "{db.url}"\n'
         f'[alerts]\nmax_attempts = {attempts}\nbackoff = "0s"\n{extra}'
-        f'[[alerts.routes]]\nname = "hook"\nurl = "webhook+{receiver.url}"\nsecret = "topsecret"\ntimeout = "1s"\n',
+        f'[[alerts.routes]]\nname = "hook"\nurl = "webhook+{receiver.url}"\n'
+        'secret = "topsecret"\ntimeout = "1s"\n',
         encoding="utf-8",
     )
     return path
