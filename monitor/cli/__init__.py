@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import data, search, telegram, translate, watchlist
+from monitor.cli import alerts, data, search, telegram, translate, watchlist
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -58,6 +58,7 @@ app.add_typer(telegram.channels_app, name="channels")
 app.command("translate")(translate.translate)
 for _command in (search.search, search.show, search.export, search.stats):
     app.command()(_command)
+app.add_typer(alerts.alerts_app, name="alerts")
 
 
 def main() -> None:

@@ -1,0 +1,266 @@
+"""The alert outbox: alerts written in the match's transaction, deliveries claimed and settled.
+
+`record_alerts` (storage.alert_records, re-exported here) runs inside the ingest transaction,
+so a match and its alert (and one Delivery per route) commit together or not at all.
+Dispatchers then `claim_due` deliveries
+under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, a single UPDATE…RETURNING on SQLite),
+send them, and settle each one in its own short transaction (`mark_sent` / `mark_failed`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, and_, case, exists, update
+from sqlmodel import Session, col, select
+
+from monitor.config import AlertSettings
+from storage.alert_records import (
+    add_deliveries,
+    dedupe_key,
+    digest_slot,
+    record_alerts,
+    record_deletion_alerts,
+)
+from storage.models import Alert, Channel, Delivery, Match, Post, utcnow
+
+__all__ = [
+    "AlertRecord",
+    "RetryPolicy",
+    "claim_due",
+    "dedupe_key",
+    "digest_slot",
+    "load_alert",
+    "load_alerts",
+    "mark_failed",
+    "mark_sent",
+    "record_alerts",
+    "record_deletion_alerts",
+    "release",
+    "retry_alerts",
+]
+
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
+_ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how late a failed delivery is tried again."""
+
+    max_attempts: int = 8
+    backoff: timedelta = timedelta(seconds=30)
+    backoff_max: timedelta = timedelta(hours=1)
+    lease: timedelta = timedelta(minutes=2)
+
+    @classmethod
+    def from_settings(cls, settings: AlertSettings) -> RetryPolicy:
+        return cls(settings.max_attempts, settings.backoff, settings.backoff_max, settings.lease)
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
+        """Exponential backoff with full jitter in its upper half: base·2^(n-1) · U(0.5, 1)."""
+        raw = self.backoff.total_seconds() * 2 ** max(attempts - 1, 0)
+        capped = min(raw, self.backoff_max.total_seconds())
+        return timedelta(seconds=capped * (rng or random).uniform(0.5, 1.0))
+
+
+def claim_due(
+    session: Session,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 100,
+) -> list[Delivery]:
+    """Take up to `limit` due deliveries (pending and due, or sending with an expired lease).
+
+    One UPDATE…RETURNING: on SQLite it takes the write lock first, so two dispatchers never
+    claim the same row; on PostgreSQL the inner SELECT skips rows another worker holds.
+    Counting the attempt here means a dispatcher that crashes mid-send still uses one up.
+    """
+    due = and_(_DELIVERY.c.status == "pending", _DELIVERY.c.next_attempt_at <= now) | and_(
+        _DELIVERY.c.status == "sending", _DELIVERY.c.claimed_until < now
+    )
+    inner = select(_DELIVERY.c.id).where(due).order_by(_DELIVERY.c.next_attempt_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        inner = inner.with_for_update(skip_locked=True)
+    stmt = (
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id.in_(inner.scalar_subquery()))
+        .values(
+            status="sending",
+            claimed_by=worker_id,
+            claimed_until=now + lease,
+            attempts=_DELIVERY.c.attempts + 1,
+        )
+        .returning(*_DELIVERY.c)
+    )
+    rows = session.execute(stmt).mappings().all()
+    return sorted((Delivery(**dict(r)) for r in rows), key=lambda d: (d.next_attempt_at, d.id))
+
+
+def mark_sent(session: Session, delivery_ids: Sequence[int], now: datetime) -> None:
+    """Record that the destination acknowledged these deliveries; settle their alerts."""
+    session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id.in_(list(delivery_ids)))
+        .values(status="sent", sent_at=now, claimed_by=None, claimed_until=None, last_error=None)
+    )
+    _settle_alerts(session, delivery_ids)
+
+
+def release(session: Session, delivery_ids: Sequence[int]) -> None:
+    """Hand claimed deliveries back unsent, refunding the attempt the claim charged."""
+    session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id.in_(list(delivery_ids)), _DELIVERY.c.status == "sending")
+        .values(
+            status="pending",
+            claimed_by=None,
+            claimed_until=None,
+            attempts=_DELIVERY.c.attempts - 1,
+        )
+    )
+
+
+def mark_failed(
+    session: Session,
+    delivery_ids: Sequence[int],
+    error: str,
+    *,
+    retryable: bool,
+    policy: RetryPolicy,
+    now: datetime,
+) -> str:
+    """Schedule a retry with backoff, or dead-letter; return the new status.
+
+    The deliveries of one send (a digest) share one verdict and one retry time, so they are
+    retried together, as the same message.
+    """
+    deliveries = [d for i in delivery_ids if (d := session.get(Delivery, i)) is not None]
+    deliveries = [d for d in deliveries if d.status != "sent"]
+    if not deliveries:
+        return "sent"
+    attempts = max(d.attempts for d in deliveries)
+    status = "dead" if not retryable or attempts >= policy.max_attempts else "pending"
+    retry_at = now + policy.delay(attempts)
+    for delivery in deliveries:
+        delivery.status = status
+        delivery.last_error = error[:500]
+        delivery.claimed_by = None
+        delivery.claimed_until = None
+        if status == "pending":
+            delivery.next_attempt_at = retry_at
+        session.add(delivery)
+    session.flush()
+    _settle_alerts(session, delivery_ids)
+    return status
+
+
+def _settle_alerts(session: Session, delivery_ids: Sequence[int]) -> None:
+    """An alert is sent when every delivery is, failed when any is dead, else pending."""
+    d = _DELIVERY
+    of_these = select(d.c.alert_id).where(d.c.id.in_(list(delivery_ids))).scalar_subquery()
+    dead = exists().where(d.c.alert_id == _ALERT.c.id, d.c.status == "dead")
+    unsent = exists().where(d.c.alert_id == _ALERT.c.id, d.c.status != "sent")
+    session.execute(
+        update(_ALERT)
+        .where(_ALERT.c.id.in_(of_these), _ALERT.c.status != "suppressed")
+        .values(status=case((dead, "failed"), (unsent, "pending"), else_="sent"))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def retry_alerts(
+    session: Session,
+    alert_ids: Sequence[int] | None,
+    settings: AlertSettings,
+    now: datetime | None = None,
+) -> int:
+    """Requeue dead deliveries (of the given alerts, or of all); suppressed alerts get routed.
+
+    Returns how many deliveries are now pending again.
+    """
+    now = now or utcnow()
+    stmt = select(Delivery).where(Delivery.status == "dead")
+    if alert_ids is not None:
+        stmt = stmt.where(col(Delivery.alert_id).in_(list(alert_ids)))
+    touched: list[int] = []
+    for delivery in session.execute(stmt).scalars():
+        delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
+        delivery.last_error = None
+        session.add(delivery)
+        assert delivery.id is not None
+        touched.append(delivery.id)
+    session.flush()
+    requeued = len(touched)
+    if alert_ids is not None:
+        for alert_id in alert_ids:
+            alert = session.get(Alert, alert_id)
+            if alert is not None and alert.status in ("suppressed", "unrouted"):
+                requeued += add_deliveries(
+                    session,
+                    alert.id,
+                    alert.watchlist,
+                    alert.severity,
+                    settings,
+                    now,
+                    check_existing=True,
+                )
+                session.expire(alert)
+    if touched:
+        _settle_alerts(session, touched)
+    return requeued
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """Everything needed to render one alert: the rows, read in one go."""
+
+    alert: Alert
+    post: Post
+    channel: Channel | None
+    matches: list[Match]
+    copies: list[tuple[Post, Channel | None]]
+
+
+def load_alert(session: Session, alert_id: int) -> AlertRecord | None:
+    """Read an alert with its post, channel, live matches and the posts of its copies."""
+    return load_alerts(session, [alert_id]).get(alert_id)
+
+
+def load_alerts(session: Session, alert_ids: Sequence[int]) -> dict[int, AlertRecord]:
+    """Read many alerts for rendering in five queries, whatever their number."""
+    ids = sorted(set(alert_ids))
+    if not ids:
+        return {}
+    alerts = list(session.exec(select(Alert).where(col(Alert.id).in_(ids))))
+    post_ids = sorted({a.post_id for a in alerts} | {c for a in alerts for c in a.copies})
+    posts = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(post_ids)))}
+    channel_ids = sorted({p.channel_id for p in posts.values()})
+    channels = {
+        c.id: c for c in session.exec(select(Channel).where(col(Channel.id).in_(channel_ids)))
+    }
+    matches: dict[tuple[int, str], list[Match]] = {}
+    rows = session.exec(
+        select(Match)
+        .where(col(Match.post_id).in_(sorted({a.post_id for a in alerts})))
+        .order_by(col(Match.id))
+    )
+    for match in rows:
+        matches.setdefault((match.post_id, match.watchlist), []).append(match)
+    records: dict[int, AlertRecord] = {}
+    for alert in alerts:
+        post = posts.get(alert.post_id)
+        if post is None or alert.id is None:
+            continue
+        live = [
+            m
+            for m in matches.get((alert.post_id, alert.watchlist), [])
+            if m.removed_at is None or alert.reason == "deleted"
+        ]
+        copies = [(posts[c], channels.get(posts[c].channel_id)) for c in alert.copies if c in posts]
+        records[alert.id] = AlertRecord(alert, post, channels.get(post.channel_id), live, copies)
+    return records
