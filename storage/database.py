@@ -36,7 +36,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front, so concurrent writers (the daemon's threads)
+    # wait on busy_timeout; a deferred BEGIN that reads then writes fails at once with
+    # "database is locked" when another thread committed in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def redact_url(url: str) -> str:

@@ -172,3 +172,21 @@ class TranslationCache(SQLModel, table=True):
     translation: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     hits: int = 0
+
+
+class Worker(SQLModel, table=True):
+    """One `tgmon run` process: its heartbeat, and how each of its jobs last went.
+
+    `tgmon health` and the other workers read it: a stale `beat_at` means the worker is dead
+    (its channel leases go to the others); `jobs` maps a job name to its last success, last
+    error and, while it runs, `running_since` (read whole, hence JSON).
+    """
+
+    id: str = Field(primary_key=True)  # the worker id ([daemon] worker_id, default host name)
+    host: str
+    pid: int
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    beat_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    heartbeat_s: int = 30  # the interval it promised, so readers know when a beat is late
+    stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    jobs: dict[str, dict[str, Any]] = Field(default_factory=dict, sa_type=Json)
