@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from monitor.cli import data
+from monitor.cli import run as run_cli
 from monitor.cli.core import CliState, ErrorHandlingGroup
 
 app = typer.Typer(
@@ -50,6 +51,8 @@ app.command()(data.demo)
 app.command("import")(data.import_)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.config_app, name="config")
+app.command()(run_cli.run)
+app.command()(run_cli.health)
 
 
 def main() -> None:
