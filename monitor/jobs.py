@@ -72,7 +72,7 @@ class JobState:
 
 def backoff_delay(failures: int, *, base: timedelta, cap: timedelta) -> timedelta:
     """5 s, 10 s, 20 s, ... (for base 5 s), never more than `cap`."""
-    return min(base * (2 ** max(failures - 1, 0)), cap)
+    return min(base * (2 ** min(max(failures - 1, 0), 30)), cap)
 
 
 class JobRunner:
