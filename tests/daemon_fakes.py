@@ -143,12 +143,7 @@ class SimpleWatcher:
         return await self._fetch_new(channel_id)
 
     async def _fetch_new(self, channel_id: int) -> IngestReport:
-        def cursor() -> int:
-            with self.db.session() as session:
-                row = session.get(Channel, channel_id)
-                return row.last_message_id if row else 0
-
-        after = await asyncio.to_thread(cursor)
+        after = await self._cursor(channel_id)
         info = self._info(channel_id)
         posts = [p async for p in self.source.history(info, after, limit=200)]
         report = await asyncio.to_thread(self.pipeline.ingest, info, posts)
@@ -162,9 +157,20 @@ class SimpleWatcher:
         await asyncio.to_thread(polled)
         return report
 
+    async def _cursor(self, channel_id: int) -> int:
+        def read() -> int:
+            with self.db.session() as session:
+                row = session.get(Channel, channel_id)
+                return row.last_message_id if row else 0
+
+        return await asyncio.to_thread(read)
+
     async def recheck(self, channel_id: int, window: int) -> IngestReport:
+        # Only posts at or below the cursor: Pipeline.ingest advances the cursor, and a
+        # recheck that stored newer posts would make the next poll skip the ones between.
+        cursor = await self._cursor(channel_id)
         info = self._info(channel_id)
-        posts = [p async for p in self.source.recent(info, window)]
+        posts = [p async for p in self.source.recent(info, window) if p.message_id <= cursor]
         return await asyncio.to_thread(self.pipeline.ingest, info, posts)
 
     async def on_event(self, event: PostEvent) -> None:
@@ -172,6 +178,11 @@ class SimpleWatcher:
         if event.kind == "deleted":
             await asyncio.to_thread(self.pipeline.delete, event.channel_id, [event.message_id])
         elif event.post is not None:
+            # A live post beyond a gap would move the cursor past unseen posts: fetch the
+            # gap first (the reconciling read the field notes ask for).
+            cursor = await self._cursor(event.channel_id)
+            if event.message_id > cursor + 1:
+                await self._fetch_new(event.channel_id)
             await asyncio.to_thread(
                 self.pipeline.ingest, self._info(event.channel_id), [event.post]
             )
