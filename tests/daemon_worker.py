@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from monitor.config import ChannelSettings, DaemonSettings, DatabaseSettings, Settings
@@ -57,6 +58,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--http-port", type=int, default=None)
     p.add_argument("--data-dir", default="/tmp/tgmon-worker")
     p.add_argument("--slow-poll", type=float, default=0.0)
+    p.add_argument(
+        "--extra-jobs", action="store_true", help="add no-op translation and alerts jobs"
+    )
+    p.add_argument(
+        "--import-telethon", action="store_true", help="load Telethon as the real daemon does"
+    )
     return p.parse_args(argv)
 
 
@@ -73,7 +80,12 @@ def main(argv: list[str]) -> int:
         watcher.slow_poll_s = args.slow_poll
         return watcher
 
+    if args.import_telethon:
+        import telethon  # noqa: F401  (its footprint is part of the real daemon's)
     daemon = Daemon(settings, db, source=source, watcher_factory=factory)
+    if args.extra_jobs:
+        daemon.add_job("translation", lambda: None, timedelta(seconds=30))
+        daemon.add_job("alerts", lambda: None, timedelta(seconds=15))
     asyncio.run(daemon.run())
     db.dispose()
     return 0
