@@ -341,7 +341,7 @@ class Daemon:
                 continue
             report = await self.runner.run(
                 "catch_up",
-                lambda cid=cid: self.watcher.catch_up(cid),
+                functools.partial(self.watcher.catch_up, cid),
                 key=cid,
                 context={"channel_id": cid},
             )
@@ -383,7 +383,7 @@ class Daemon:
                 continue
             report = await self.runner.run(
                 "recheck",
-                lambda cid=cid: self.watcher.recheck(cid, self.cfg.recheck_window),
+                functools.partial(self.watcher.recheck, cid, self.cfg.recheck_window),
                 key=cid,
                 context={"channel_id": cid},
             )

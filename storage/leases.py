@@ -14,12 +14,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from storage.models import Channel
-from storage.workers import alive_worker_ids, enabled_channel_ids, record_beat
+from storage.workers import (
+    alive_worker_ids,
+    enabled_channel_ids,
+    record_beat,
+    rowcount,
+    watchable,
+)
+
+_channel: Any = Channel.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,6 @@ def fair_share(total: int, alive: int) -> int:
     return math.ceil(total / max(alive, 1))
 
 
-def _eligible() -> list[object]:
-    return [Channel.enabled.is_(True), Channel.mode != "import"]  # type: ignore[attr-defined]
-
-
 def lease_round(
     session: Session, worker_id: str, *, now: datetime, period: timedelta
 ) -> LeaseRound:
@@ -49,7 +54,7 @@ def lease_round(
         return LeaseRound(held=tuple(enabled_channel_ids(session)))
     record_beat(session, worker_id, now)
     expires = now + period
-    table = Channel.__table__  # type: ignore[attr-defined]
+    table = _channel
     c = table.c
     # Give back channels that stopped being watchable (disabled, or import-only now).
     session.execute(
@@ -82,7 +87,7 @@ def lease_round(
         held = held[:target]
     elif len(held) < target:
         free_clause = (
-            *_eligible(),
+            *watchable(),
             or_(c.lease_owner.is_(None), c.lease_expires_at < now),
             or_(c.lease_owner.is_(None), c.lease_owner != worker_id),
         )
@@ -113,10 +118,9 @@ def release_all(session: Session, worker_id: str) -> int:
     """Give back every lease at a clean shutdown, so others need not wait for expiry."""
     if session.get_bind().dialect.name == "sqlite":
         return 0
-    table = Channel.__table__  # type: ignore[attr-defined]
     result = session.execute(
-        update(table)
-        .where(table.c.lease_owner == worker_id)
+        update(_channel)
+        .where(_channel.c.lease_owner == worker_id)
         .values(lease_owner=None, lease_expires_at=None)
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)

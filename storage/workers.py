@@ -9,11 +9,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlmodel import Session
 
 from monitor.errors import ConfigError
 from storage.models import Alert, Channel, Post, TranslationCache, Worker
+
+# Core columns: typed statements over SQLModel fields confuse the type checker.
+_worker: Any = Worker.__table__  # type: ignore[attr-defined]
+_post: Any = Post.__table__  # type: ignore[attr-defined]
+_alert: Any = Alert.__table__  # type: ignore[attr-defined]
+_channel: Any = Channel.__table__  # type: ignore[attr-defined]
+_cache: Any = TranslationCache.__table__  # type: ignore[attr-defined]
 
 
 def register_worker(
@@ -55,7 +62,7 @@ def record_beat(
     values: dict[str, Any] = {"beat_at": now}
     if jobs is not None:
         values["jobs"] = jobs
-    session.execute(update(Worker).where(Worker.id == worker_id).values(**values))  # type: ignore[arg-type]
+    session.execute(update(_worker).where(_worker.c.id == worker_id).values(**values))
 
 
 def mark_stopped(
@@ -63,8 +70,8 @@ def mark_stopped(
 ) -> None:
     """Record a clean exit, so health says 'stopped' rather than 'dead'."""
     session.execute(
-        update(Worker)
-        .where(Worker.id == worker_id)  # type: ignore[arg-type]
+        update(_worker)
+        .where(_worker.c.id == worker_id)
         .values(beat_at=now, stopped_at=now, jobs=jobs)
     )
 
@@ -72,9 +79,8 @@ def mark_stopped(
 def alive_worker_ids(session: Session, now: datetime, stale_after: timedelta) -> list[str]:
     """Workers that beat recently and have not stopped."""
     rows = session.execute(
-        select(Worker.id).where(
-            Worker.beat_at >= now - stale_after,  # type: ignore[arg-type]
-            Worker.stopped_at.is_(None),  # type: ignore[union-attr]
+        select(_worker.c.id).where(
+            _worker.c.beat_at >= now - stale_after, _worker.c.stopped_at.is_(None)
         )
     )
     return sorted(r[0] for r in rows)
@@ -89,9 +95,9 @@ def latest_post_times(session: Session, channel_ids: list[int]) -> dict[int, dat
     if not channel_ids:
         return {}
     rows = session.execute(
-        select(Post.channel_id, func.max(Post.posted_at))
-        .where(Post.channel_id.in_(channel_ids))  # type: ignore[attr-defined]
-        .group_by(Post.channel_id)  # type: ignore[arg-type]
+        select(_post.c.channel_id, func.max(_post.c.posted_at))
+        .where(_post.c.channel_id.in_(channel_ids))
+        .group_by(_post.c.channel_id)
     )
     # max() keeps the column type, so values come back as aware UTC datetimes.
     return {channel_id: at for channel_id, at in rows if at is not None}
@@ -100,26 +106,32 @@ def latest_post_times(session: Session, channel_ids: list[int]) -> dict[int, dat
 def backlog_counts(session: Session) -> dict[str, int]:
     """Translation backlog and alerts by status, for /metrics."""
     pending = session.execute(
-        select(func.count()).select_from(Post).where(Post.translation_status == "pending")
+        select(func.count()).select_from(_post).where(_post.c.translation_status == "pending")
     ).scalar_one()
     counts = {"translation_pending": int(pending)}
     for status, n in session.execute(
-        select(Alert.status, func.count()).group_by(Alert.status)  # type: ignore[arg-type]
+        select(_alert.c.status, func.count()).group_by(_alert.c.status)
     ):
         counts[f"alerts_{status}"] = int(n)
     return counts
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE/DELETE touched."""
+    return int(result.rowcount or 0) if isinstance(result, CursorResult) else 0
+
+
 def prune_translation_cache(session: Session, older_than: datetime) -> int:
     """Delete cached translations created before `older_than`; posts are never touched."""
-    table = TranslationCache.__table__  # type: ignore[attr-defined]
-    result = session.execute(table.delete().where(table.c.created_at < older_than))
-    return int(result.rowcount or 0)
+    return rowcount(session.execute(_cache.delete().where(_cache.c.created_at < older_than)))
+
+
+def watchable() -> list[Any]:
+    """The condition a channel must meet to be watched: enabled and not import-only."""
+    return [_channel.c.enabled.is_(True), _channel.c.mode != "import"]
 
 
 def enabled_channel_ids(session: Session) -> list[int]:
     """Channels a worker should watch: enabled and not import-only."""
-    rows = session.execute(
-        select(Channel.id).where(Channel.enabled.is_(True), Channel.mode != "import")  # type: ignore[attr-defined]
-    )
+    rows = session.execute(select(_channel.c.id).where(*watchable()))
     return sorted(r[0] for r in rows)
