@@ -20,7 +20,7 @@ from monitor.events import ChannelInfo, PostEvent
 from monitor.sources import EventHandler
 from storage.database import Database
 from storage.models import Post, Worker
-from tests.daemon_fakes import ScriptedSource, SimpleWatcher, fake_channel_id
+from tests.daemon_fakes import ScriptedSource, SimpleWatcher, fake_channel_id, in_future
 
 CHANNELS = 3
 TOTAL = 10
@@ -203,3 +203,47 @@ def test_postgres_connections_killed_mid_run_are_survived(db: Database, tmp_path
 
     asyncio.run(scenario())
     assert count_posts(db) == CHANNELS * 60
+
+
+class DisconnectingSource(ScriptedSource):
+    """Live updates that drop once (as Telegram does), then work."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.attempts = 0
+
+    async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
+        self.attempts += 1
+        if self.attempts == 1:
+            raise ConnectionError("Telegram closed the connection")
+        await super().listen(channels, on_event)
+
+
+def test_disconnects_are_retried_and_flood_waits_skip_polls(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(db.url, tmp_path, http_port=None)
+    source = DisconnectingSource(start=time.time() - 100, every=1, total=3)
+    box: list[SimpleWatcher] = []
+    flooded = fake_channel_id("fake1")
+
+    def factory(*parts: Any) -> SimpleWatcher:
+        watcher = SimpleWatcher(*parts)
+        watcher.flood_until[flooded] = in_future(3600)
+        box.append(watcher)
+        return watcher
+
+    daemon = Daemon(settings, db, source=source, watcher_factory=factory)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(daemon.run())
+        await wait_for(lambda: source.attempts >= 2, "a second live connection")
+        others = {fake_channel_id("fake0"), fake_channel_id("fake2")}
+        await wait_for(lambda: others <= set(box[0].polls), "polls of the other channels")
+        daemon.request_stop()
+        await asyncio.wait_for(task, timeout=10)
+
+    asyncio.run(scenario())
+    assert flooded not in box[0].polls  # waiting out its FloodWait
+    assert flooded in box[0].catch_ups  # (catch-up is the watcher's own call to make)
+    assert any("live updates failed (1 in a row)" in r.getMessage() for r in caplog.records)

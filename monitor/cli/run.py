@@ -60,7 +60,10 @@ def telegram_source(settings: Settings) -> AbstractAsyncContextManager[Any]:
 
 async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) -> None:
     """Open Telegram, build the daemon around ChannelWatcher, run it until stopped."""
-    from monitor.watcher import ChannelWatcher
+    try:
+        from monitor.watcher import ChannelWatcher
+    except ImportError as exc:
+        raise TgmonError(f"the channel watcher is not available: {exc}") from exc
 
     async with telegram_source(settings) as source:
         daemon = Daemon(settings, db, source=source, watcher_factory=ChannelWatcher, jobs=jobs)
