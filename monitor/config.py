@@ -173,7 +173,7 @@ class DaemonSettings(Section):
     lease_period: Duration = Field(
         default=timedelta(seconds=90),
         description="PostgreSQL with several workers: how long a channel lease lasts without "
-        "renewal; a dead worker's channels move within about this time",
+        "renewal; a dead worker's channels move to the others within this time",
     )
     max_backoff: Duration = Field(
         default=timedelta(minutes=5), description="Longest pause before retrying a failing job"

@@ -35,7 +35,7 @@ from monitor.metrics import Metrics, MetricsServer
 from monitor.pipeline import Pipeline
 from monitor.sources import Source
 from storage.database import Database
-from storage.leases import LeaseRound, lease_round, release_all
+from storage.leases import LeaseRound, lease_round, release_all, round_interval
 from storage.models import Channel, utcnow
 from storage.workers import (
     backlog_counts,
@@ -247,7 +247,7 @@ class Daemon:
         r.register("poll", cfg.stuck_after)
         r.register("event", cfg.stuck_after)
         self._every("heartbeat", self._heartbeat_job, cfg.heartbeat)
-        self._every("leases", self._lease_job, max(cfg.lease_period / 3, timedelta(seconds=1)))
+        self._every("leases", self._lease_job, round_interval(cfg.lease_period))
         if cfg.recheck_window > 0:
             r.register("recheck", cfg.stuck_after)
             self._every("recheck", self._recheck_job, cfg.recheck_interval, first_delay=True)

@@ -1,10 +1,13 @@
 """Channel leases: several workers share one PostgreSQL database, each channel watched by one.
 
-Each worker runs a lease round every third of a lease period, in one transaction: renew what it
+Each worker runs a lease round every third of a lease period (`round_interval`), in one
+transaction: renew what it
 holds, give back what is more than its fair share (ceil(channels / alive workers)), and take
 free or expired channels — at most ceil(free / alive workers) per round — with
 `SELECT … FOR UPDATE SKIP LOCKED`, so two workers never take the same row. A dead worker stops
-renewing; its leases expire and the others take them within about one lease period.
+renewing; its leases (and its heartbeat) count for two rounds, so the others take its channels
+at the latest one round later: within one lease period. One slow round costs nothing; two in a
+row may hand a channel to another worker, which is harmless (stores are idempotent).
 
 On SQLite there is one process: every enabled channel belongs to this worker, no rows written.
 """
@@ -41,6 +44,16 @@ class LeaseRound:
     alive_workers: int = 1
 
 
+def round_interval(period: timedelta) -> timedelta:
+    """How often a worker runs its lease round."""
+    return period / 3
+
+
+def lease_ttl(period: timedelta) -> timedelta:
+    """How long a renewal (or a heartbeat) counts: two rounds."""
+    return 2 * round_interval(period)
+
+
 def fair_share(total: int, alive: int) -> int:
     """How many channels one worker should hold."""
     return math.ceil(total / max(alive, 1))
@@ -53,7 +66,8 @@ def lease_round(
     if session.get_bind().dialect.name == "sqlite":
         return LeaseRound(held=tuple(enabled_channel_ids(session)))
     record_beat(session, worker_id, now)
-    expires = now + period
+    ttl = lease_ttl(period)
+    expires = now + ttl
     table = _channel
     c = table.c
     # Give back channels that stopped being watchable (disabled, or import-only now).
@@ -71,7 +85,7 @@ def lease_round(
             .returning(c.id)
         )
     )
-    alive = len(alive_worker_ids(session, now, period))
+    alive = len(alive_worker_ids(session, now, ttl))
     total = len(enabled_channel_ids(session))
     target = fair_share(total, alive)
     released: list[int] = []

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, select, text, update
 from sqlmodel import Session
 
 from monitor.errors import ConfigError
+from storage.database import Database
 from storage.models import Alert, Channel, Post, TranslationCache, Worker
 
 # Core columns: typed statements over SQLModel fields confuse the type checker.
@@ -135,3 +136,20 @@ def enabled_channel_ids(session: Session) -> list[int]:
     """Channels a worker should watch: enabled and not import-only."""
     rows = session.execute(select(_channel.c.id).where(*watchable()))
     return sorted(r[0] for r in rows)
+
+
+_UPGRADE_LOCK = 0x74676D6F6E  # "tgmon": one advisory lock id for schema upgrades
+
+
+def upgrade_serialised(db: Database) -> None:
+    """Upgrade the schema; on PostgreSQL, workers starting together take turns."""
+    if db.is_sqlite:
+        db.upgrade()
+        return
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _UPGRADE_LOCK})
+        try:
+            db.upgrade()
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _UPGRADE_LOCK})
+            conn.commit()

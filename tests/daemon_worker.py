@@ -18,6 +18,7 @@ from monitor.config import ChannelSettings, DaemonSettings, DatabaseSettings, Se
 from monitor.daemon import Daemon
 from monitor.logs import setup_logging
 from storage.database import Database
+from storage.workers import upgrade_serialised
 from tests.daemon_fakes import ScriptedSource, SimpleWatcher
 
 
@@ -72,7 +73,7 @@ def main(argv: list[str]) -> int:
     settings = build_settings(args)
     setup_logging(settings, json_lines=True)
     db = Database(settings.database_url)
-    db.upgrade()
+    upgrade_serialised(db)
     source = ScriptedSource(start=args.start, every=args.every, total=args.total)
 
     def factory(*parts: object) -> SimpleWatcher:

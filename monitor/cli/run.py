@@ -20,7 +20,7 @@ from monitor.health import judge_worker
 from monitor.logs import setup_logging
 from storage.database import Database, redact_url
 from storage.models import utcnow
-from storage.workers import load_worker
+from storage.workers import load_worker, upgrade_serialised
 
 
 def check_telegram_credentials(settings: Settings) -> None:
@@ -94,7 +94,13 @@ def run(
         settings.daemon.http_port = http_port
     setup_logging(settings, debug=st.debug)
     check_telegram_credentials(settings)
-    asyncio.run(serve(settings, st.database()))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    upgrade_serialised(db)  # several workers may start at once
+    try:
+        asyncio.run(serve(settings, db))
+    finally:
+        db.dispose()
 
 
 def _sqlite_missing(url: str) -> str | None:
