@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from monitor.app import build_pipeline
 from monitor.config import Settings
+from monitor.errors import ConfigError, SessionError, TgmonError
 from monitor.events import ChannelInfo, PostEvent
 from monitor.health import Verdict, judge_worker
 from monitor.jobs import JobRunner, backoff_delay
@@ -112,7 +113,15 @@ class Daemon:
         self.pipeline = pipeline or build_pipeline(settings, db)
         self.watcher = watcher_factory(source, self.pipeline, db, settings)
         self.metrics = metrics or Metrics()
-        self.runner = JobRunner(clock, max_backoff=self.cfg.max_backoff, observer=self.metrics)
+        self.runner = JobRunner(
+            clock,
+            max_backoff=self.cfg.max_backoff,
+            observer=self.metrics,
+            fatal=(SessionError, ConfigError),
+            on_fatal=self._on_fatal,
+        )
+        self.fatal: TgmonError | None = None
+        self._event_seq = 0
         self.handle_signals = handle_signals
         self.extra_jobs: list[JobSpec] = list(jobs)
         self.held: dict[int, _ChannelRow] = {}
@@ -157,7 +166,10 @@ class Daemon:
         )
 
     async def run(self) -> None:
-        """Run until request_stop() or SIGTERM/SIGINT, then shut down cleanly."""
+        """Run until request_stop() or SIGTERM/SIGINT, then shut down cleanly.
+
+        Raises the SessionError/ConfigError that stopped it, if one did (after shutting down).
+        """
         loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         if self.stopping:
@@ -168,6 +180,8 @@ class Daemon:
         server: MetricsServer | None = None
         try:
             await self._until_done("register", self._register)
+            if self.stopping:
+                return
             self._scheduler = AsyncIOScheduler(
                 event_loop=loop,
                 job_defaults={
@@ -184,6 +198,8 @@ class Daemon:
                 self.http_port = await server.start()
             self._scheduler.start()
             channels = await self._until_done("sync_channels", self.watcher.sync_channels)
+            if self.stopping:
+                return
             log.info(
                 "worker %s started: %d channels configured",
                 self.worker_id,
@@ -198,6 +214,8 @@ class Daemon:
             if self.handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
+            if self.fatal is not None:
+                raise self.fatal
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -455,10 +473,11 @@ class Daemon:
     async def _on_event(self, event: PostEvent) -> None:
         if self.stopping or event.channel_id not in self.held:
             return
+        self._event_seq += 1  # every event runs: two quick edits of one post are two events
         await self.runner.run(
             "event",
-            lambda: self.watcher.on_event(event),
-            key=f"{event.channel_id}:{event.message_id}:{event.kind}",
+            functools.partial(self.watcher.on_event, event),
+            key=f"event-{self._event_seq}",
             context={"channel_id": event.channel_id, "message_id": event.message_id},
         )
 
@@ -486,6 +505,12 @@ class Daemon:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _on_fatal(self, exc: Exception) -> None:
+        if self.fatal is None and isinstance(exc, TgmonError):
+            self.fatal = exc
+            log.critical("stopping: %s", exc, extra={"worker": self.worker_id})
+        self.request_stop()
 
     def _probe(self) -> tuple[bool, str]:
         verdict = self.health()

@@ -5,7 +5,8 @@ it records `running_since` (for stuck detection), the duration, the last success
 exception is logged once with its context and counted, never raised into the scheduler. After
 consecutive failures the job (per key, e.g. per channel) waits 5 s, 10 s, 20 s ... up to
 `max_backoff` before it is tried again, so a database restart or a translator outage costs a
-few log lines, not a storm.
+few log lines, not a storm. Errors no retry can fix (a revoked session, a bad setting) are
+handed to `on_fatal` instead, which stops the daemon with that one line.
 """
 
 from __future__ import annotations
@@ -85,8 +86,12 @@ class JobRunner:
         max_backoff: timedelta,
         base_backoff: timedelta = timedelta(seconds=5),
         observer: JobObserver | None = None,
+        fatal: tuple[type[Exception], ...] = (),
+        on_fatal: Callable[[Exception], None] | None = None,
     ) -> None:
         self.clock = clock
+        self.fatal = fatal
+        self.on_fatal = on_fatal
         self.max_backoff = max_backoff
         self.base_backoff = base_backoff
         self.observer = observer
@@ -143,6 +148,8 @@ class JobRunner:
             raise
         except Exception as exc:
             self._failed(state, key, exc, ctx)
+            if isinstance(exc, self.fatal) and self.on_fatal is not None:
+                self.on_fatal(exc)  # retrying cannot help (revoked session, bad config)
             return None
         else:
             self._succeeded(state, key, ctx)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from monitor.config import Settings
 from monitor.daemon import Daemon
+from monitor.errors import SessionError
 from monitor.events import ChannelInfo, PostEvent
 from monitor.sources import EventHandler
 from storage.database import Database
@@ -247,3 +248,23 @@ def test_disconnects_are_retried_and_flood_waits_skip_polls(
     assert flooded not in box[0].polls  # waiting out its FloodWait
     assert flooded in box[0].catch_ups  # (catch-up is the watcher's own call to make)
     assert any("live updates failed (1 in a row)" in r.getMessage() for r in caplog.records)
+
+
+def test_a_revoked_session_stops_the_daemon_with_one_line(db: Database, tmp_path: Path) -> None:
+    settings = make_settings(db.url, tmp_path, http_port=None)
+
+    class RevokedWatcher(SimpleWatcher):
+        async def sync_channels(self) -> list[ChannelInfo]:
+            raise SessionError("Telegram revoked the session (AuthKeyUnregistered): log in again")
+
+    daemon = Daemon(
+        settings,
+        db,
+        source=ScriptedSource(start=0, every=0, total=1),
+        watcher_factory=RevokedWatcher,
+    )
+    with pytest.raises(SessionError, match="log in again"):
+        asyncio.run(asyncio.wait_for(daemon.run(), timeout=20))
+    with db.session() as session:
+        worker = session.get(Worker, "test-worker")
+        assert worker is not None and worker.stopped_at is not None
