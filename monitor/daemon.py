@@ -32,6 +32,7 @@ from monitor.errors import ConfigError, SessionError, TgmonError
 from monitor.events import ChannelInfo, PostEvent
 from monitor.health import Verdict, judge_worker
 from monitor.jobs import JobRunner, backoff_delay
+from monitor.live import LiveFeed
 from monitor.metrics import Metrics, MetricsServer
 from monitor.pipeline import Pipeline
 from monitor.sources import Source
@@ -130,8 +131,9 @@ class Daemon:
         self.stopping = False
         self._stop: asyncio.Event | None = None
         self._scheduler: AsyncIOScheduler | None = None
-        self._listen_task: asyncio.Task[None] | None = None
-        self._listening: frozenset[int] = frozenset()
+        self.live = LiveFeed(
+            source, self._on_event, max_backoff=self.cfg.max_backoff, pause=self._sleep
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ready = False
 
@@ -435,40 +437,8 @@ class Daemon:
     # -- live events ---------------------------------------------------------------------
 
     def _restart_listen(self) -> None:
-        live = frozenset(cid for cid, row in self.held.items() if row.mode == "live")
-        if self.stopping or live == self._listening:
-            return
-        if self._listen_task is not None:
-            self._listen_task.cancel()
-            self._listen_task = None
-        self._listening = live
-        if live:
-            infos = [self.held[cid].info for cid in sorted(live)]
-            self._listen_task = asyncio.create_task(self._listen(infos), name="listen")
-
-    async def _listen(self, channels: list[ChannelInfo]) -> None:
-        """Keep live updates flowing; a disconnect is logged and retried with backoff."""
-        failures = 0
-        while not self.stopping:
-            try:
-                await self.source.listen(channels, self._on_event)
-                failures = 0
-                log.warning("live updates ended; reconnecting", extra={"channels": len(channels)})
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failures += 1
-                log.error(
-                    "live updates failed (%d in a row): %s",
-                    failures,
-                    exc,
-                    exc_info=failures == 1,
-                    extra={"channels": len(channels)},
-                )
-            delay = backoff_delay(
-                max(failures, 1), base=timedelta(seconds=2), cap=self.cfg.max_backoff
-            )
-            await self._sleep(delay.total_seconds())
+        if not self.stopping:
+            self.live.follow([row.info for row in self.held.values() if row.mode == "live"])
 
     async def _on_event(self, event: PostEvent) -> None:
         if self.stopping or event.channel_id not in self.held:
@@ -534,8 +504,7 @@ class Daemon:
         self.stopping = True
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.pause()  # no new runs; running ones go on
-        if self._listen_task is not None:
-            self._listen_task.cancel()
+        self.live.stop()
         running = {t for t in self.runner.tasks | self._tasks if not t.done()}
         running.discard(asyncio.current_task())  # type: ignore[arg-type]
         if running:
