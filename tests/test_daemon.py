@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select, text
+from sqlmodel import select as sqlmodel_select
 
 from monitor.config import Settings
 from monitor.daemon import Daemon
@@ -20,7 +21,7 @@ from monitor.errors import SessionError
 from monitor.events import ChannelInfo, PostEvent
 from monitor.sources import EventHandler
 from storage.database import Database
-from storage.models import Post, Worker
+from storage.models import Post, TranslationCache, Worker, utcnow
 from tests.daemon_fakes import ScriptedSource, SimpleWatcher, fake_channel_id, in_future
 
 CHANNELS = 3
@@ -220,10 +221,22 @@ class DisconnectingSource(ScriptedSource):
         await super().listen(channels, on_event)
 
 
-def test_disconnects_are_retried_and_flood_waits_skip_polls(
+def test_disconnects_flood_waits_and_retention(
     db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = make_settings(db.url, tmp_path, http_port=None)
+    settings = make_settings(db.url, tmp_path, http_port=None, translation_cache_max_age="30d")
+    with db.session() as session:
+        for key, age in (("old", 90), ("recent", 1)):
+            session.add(
+                TranslationCache(
+                    key=key,
+                    provider="google",
+                    source_lang="ru",
+                    target_lang="en",
+                    translation="x",
+                    created_at=utcnow() - timedelta(days=age),
+                )
+            )
     source = DisconnectingSource(start=time.time() - 100, every=1, total=3)
     box: list[SimpleWatcher] = []
     flooded = fake_channel_id("fake1")
@@ -248,6 +261,8 @@ def test_disconnects_are_retried_and_flood_waits_skip_polls(
     assert flooded not in box[0].polls  # waiting out its FloodWait
     assert flooded in box[0].catch_ups  # (catch-up is the watcher's own call to make)
     assert any("live updates failed (1 in a row)" in r.getMessage() for r in caplog.records)
+    with db.session() as session:  # the retention job ran at start
+        assert [c.key for c in session.exec(sqlmodel_select(TranslationCache))] == ["recent"]
 
 
 def test_a_revoked_session_stops_the_daemon_with_one_line(db: Database, tmp_path: Path) -> None:
