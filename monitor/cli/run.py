@@ -73,7 +73,7 @@ async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) 
 def run(
     ctx: typer.Context,
     worker_id: Annotated[
-        str | None, typer.Option("--worker-id", help="Override [daemon] worker_id")
+        str | None, typer.Option("--worker-id", help="Override the config's daemon.worker_id")
     ] = None,
     http_port: Annotated[
         int | None, typer.Option("--http-port", help="Serve /healthz and /metrics on this port")
