@@ -213,3 +213,21 @@ class TranslationProvider(SQLModel, table=True):
     chars_today: int = Field(default=0, sa_type=BigInteger)
     requests_today: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Worker(SQLModel, table=True):
+    """One `tgmon run` process: its heartbeat, and how each of its jobs last went.
+
+    `tgmon health` and the other workers read it: a stale `beat_at` means the worker is dead
+    (its channel leases go to the others); `jobs` maps a job name to its last success, last
+    error and, while it runs, `running_since` (read whole, hence JSON).
+    """
+
+    id: str = Field(primary_key=True)  # the worker id ([daemon] worker_id, default host name)
+    host: str
+    pid: int
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    beat_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    heartbeat_s: int = 30  # the interval it promised, so readers know when a beat is late
+    stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    jobs: dict[str, dict[str, Any]] = Field(default_factory=dict, sa_type=Json)

@@ -6,7 +6,6 @@ It is the only place that exits.
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,9 @@ from typing import Annotated
 import typer
 
 from monitor.cli import alerts, data, search, telegram, translate, watchlist
+from monitor.cli import run as run_cli
 from monitor.cli.core import CliState, ErrorHandlingGroup
+from monitor.logs import reset_logging
 
 app = typer.Typer(
     cls=ErrorHandlingGroup,
@@ -40,10 +41,7 @@ def _root(
 ) -> None:
     ctx.obj = CliState(config=config, data_dir=data_dir, debug=debug)
     ctx.call_on_close(ctx.obj.close)
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    reset_logging(debug=debug)
 
 
 # Commands, by topic. Each topic module owns its commands; register them here.
@@ -59,6 +57,8 @@ app.command("translate")(translate.translate)
 for _command in (search.search, search.show, search.export, search.stats):
     app.command()(_command)
 app.add_typer(alerts.alerts_app, name="alerts")
+app.command()(run_cli.run)
+app.command()(run_cli.health)
 
 
 def main() -> None:
