@@ -5,12 +5,19 @@ The one place that decides which stages run; commands and the daemon both call i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlmodel import Session
+
 from monitor.config import Settings
 from monitor.pipeline import Pipeline, Stage
-from monitor.stages import LanguageStage, MatchListener, MatchStage
+from monitor.stages import LanguageStage, MatchListener, MatchStage, match_posts
 from monitor.translation_triage import TranslationTriageStage
 from monitor.watchlist_registry import WatchlistRegistry
+from storage.alert_records import record_alerts, record_deletion_alerts
 from storage.database import Database
+from storage.matches import MatchChanges
+from storage.search import refresh_search_text
 
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
@@ -23,8 +30,34 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
 
 
 def match_listeners(settings: Settings) -> list[MatchListener]:
-    """Who hears about matches that became live or stopped firing."""
-    return []
+    """Who hears about matches that became live: the alert outbox, in the same transaction."""
+
+    def raise_alerts(session: Session, changes: MatchChanges) -> None:
+        if changes.added:
+            record_alerts(session, changes.added, settings.alerts)
+
+    return [raise_alerts]
+
+
+def after_translation(
+    settings: Settings, registry: WatchlistRegistry
+) -> Callable[[Session, list[int]], None]:
+    """What runs when translations are stored: index them, match them, alert on new matches."""
+    listeners = match_listeners(settings)
+
+    def on_translated(session: Session, post_ids: list[int]) -> None:
+        refresh_search_text(session, post_ids)
+        changes = match_posts(
+            session,
+            registry.matcher(),
+            post_ids,
+            sources=("translation",),
+            translation_language=settings.translation.target,
+        )
+        for listener in listeners:
+            listener(session, changes)
+
+    return on_translated
 
 
 def build_stages(settings: Settings, registry: WatchlistRegistry | None = None) -> list[Stage]:
@@ -44,4 +77,9 @@ def build_stages(settings: Settings, registry: WatchlistRegistry | None = None) 
 def build_pipeline(
     settings: Settings, db: Database, registry: WatchlistRegistry | None = None
 ) -> Pipeline:
-    return Pipeline(db, build_stages(settings, registry))
+    registry = registry or WatchlistRegistry(settings.watchlist_dirs())
+
+    def deletion_alerts(session: Session, post_ids: list[int]) -> None:
+        record_deletion_alerts(session, post_ids, settings.alerts)
+
+    return Pipeline(db, build_stages(settings, registry), on_deleted=deletion_alerts)

@@ -9,7 +9,7 @@ rolled back alone, and the stored posts stay.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -52,9 +52,16 @@ class IngestReport:
 class Pipeline:
     """Stores batches of posts and runs the stages on what changed."""
 
-    def __init__(self, db: Database, stages: Sequence[Stage] = ()) -> None:
+    def __init__(
+        self,
+        db: Database,
+        stages: Sequence[Stage] = (),
+        *,
+        on_deleted: Callable[[Session, list[int]], None] | None = None,
+    ) -> None:
         self.db = db
         self.stages = list(stages)
+        self.on_deleted = on_deleted
 
     def ingest(
         self, channel: ChannelInfo, posts: Sequence[ChannelPost], *, mode: str | None = None
@@ -100,4 +107,6 @@ class Pipeline:
         """Mark posts deleted (never remove them); return how many were newly marked."""
         with self.db.session() as session:
             marked = mark_deleted(session, channel_id, message_ids)
+            if marked and self.on_deleted is not None:  # e.g. deletion alerts, same transaction
+                self.on_deleted(session, marked)
         return IngestReport(deleted=len(marked))

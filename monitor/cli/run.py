@@ -6,18 +6,23 @@ import asyncio
 import importlib
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.app import after_translation, build_pipeline
 from monitor.cli.core import state
 from monitor.config import Settings
 from monitor.daemon import Daemon, JobSpec
 from monitor.errors import ConfigError, SessionError, TgmonError
 from monitor.health import judge_worker
 from monitor.logs import setup_logging
+from monitor.outbox import Dispatcher
+from monitor.translation_stage import make_translation_job
+from monitor.watchlist_registry import WatchlistRegistry
 from storage.database import Database, redact_url
 from storage.models import utcnow
 from storage.workers import load_worker, upgrade_serialised
@@ -59,15 +64,51 @@ def telegram_source(settings: Settings) -> AbstractAsyncContextManager[Any]:
 
 
 async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) -> None:
-    """Open Telegram, build the daemon around ChannelWatcher, run it until stopped."""
+    """Open Telegram, build the daemon around ChannelWatcher and its jobs, run until stopped."""
     try:
         from monitor.watcher import ChannelWatcher
     except ImportError as exc:
         raise TgmonError(f"the channel watcher is not available: {exc}") from exc
+    from monitor.ratelimit import RequestBudget
 
-    async with telegram_source(settings) as source:
-        daemon = Daemon(settings, db, source=source, watcher_factory=ChannelWatcher, jobs=jobs)
-        await daemon.run()
+    registry = WatchlistRegistry(settings.watchlist_dirs())
+    pipeline = build_pipeline(settings, db, registry)
+    tg = settings.telegram
+    budget = RequestBudget(tg.requests_per_minute, tg.request_burst)
+
+    def watcher_factory(source: Any, pipe: Any, database: Database, conf: Settings) -> Any:
+        return ChannelWatcher(source, pipe, database, conf, budget=budget)
+
+    dispatcher = Dispatcher(db, settings, worker_id=settings.daemon.worker_name())
+    all_jobs = [*standard_jobs(settings, db, registry, dispatcher), *jobs]
+    try:
+        async with telegram_source(settings) as source:
+            daemon = Daemon(
+                settings,
+                db,
+                source=source,
+                watcher_factory=watcher_factory,
+                pipeline=pipeline,
+                jobs=all_jobs,
+            )
+            await daemon.run()
+    finally:
+        dispatcher.close()
+
+
+def standard_jobs(
+    settings: Settings, db: Database, registry: WatchlistRegistry, dispatcher: Dispatcher
+) -> list[JobSpec]:
+    """Translation drain, alert dispatch and watchlist hot reload, at their configured rates."""
+    cfg = settings.daemon
+    translate = make_translation_job(
+        settings, db, on_translated=after_translation(settings, registry)
+    )
+    return [
+        JobSpec("translation", translate, cfg.translation_interval),
+        JobSpec("alerts", dispatcher.run_once, cfg.alerts_interval),
+        JobSpec("watchlists", registry.refresh, timedelta(seconds=10)),
+    ]
 
 
 def run(

@@ -10,11 +10,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from monitor import render
+from monitor.app import after_translation
 from monitor.cli.core import state
 from monitor.config import TranslationSettings, parse_duration
 from monitor.errors import InputError, TranslationError
 from monitor.translate import translator_for
-from monitor.translation_stage import DrainReport, drain_translations
+from monitor.translation_stage import DrainReport, OnTranslated, drain_translations
+from monitor.watchlist_registry import WatchlistRegistry
 from storage import translations as store
 from storage.database import Database
 from storage.models import utcnow
@@ -101,7 +103,10 @@ def translate(
         if status:
             _print_status(db)
         else:
-            _backfill(db, settings.translation, retry_failed, provider, since, limit)
+            on_translated = after_translation(
+                settings, WatchlistRegistry(settings.watchlist_dirs())
+            )
+            _backfill(db, settings.translation, retry_failed, provider, since, limit, on_translated)
     finally:
         db.dispose()  # return PostgreSQL connections now, not at interpreter exit
 
@@ -113,6 +118,7 @@ def _backfill(
     provider: str | None,
     since: str | None,
     limit: int | None,
+    on_translated: OnTranslated,
 ) -> None:
     after = _since(since)
     translator = translator_for(tsettings, provider)
@@ -141,6 +147,7 @@ def _backfill(
             since=after,
             honour_backoff=False,
             progress=lambda n: bar.advance(task, n),
+            on_translated=on_translated,
         )
     with db.session() as session:
         pending = store.translation_backlog(session)["pending"]

@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from telethon import errors, events, utils
 from telethon.tl import functions, types
 
+from monitor.config import Settings
 from monitor.errors import (
     ChannelUnavailableError,
     RateLimitedError,
@@ -32,7 +34,12 @@ from monitor.errors import (
 )
 from monitor.events import ChannelInfo, ChannelPost, EventKind, PostEvent
 from monitor.sources import EventHandler
-from monitor.sources.telegram_client import NETWORK_ERRORS, REVOKED_MESSAGE, SESSION_GONE
+from monitor.sources.telegram_client import (
+    NETWORK_ERRORS,
+    REVOKED_MESSAGE,
+    SESSION_GONE,
+    connected_client,
+)
 from monitor.sources.telegram_mapping import map_message, parse_channel_ref
 
 log = logging.getLogger(__name__)
@@ -307,3 +314,17 @@ class TelegramSource:
         finally:
             for callback, builder in handlers:
                 self.client.remove_event_handler(callback, builder)
+
+
+@asynccontextmanager
+async def connect(
+    settings: Settings, *, client_factory: Callable[..., Any] | None = None
+) -> AsyncIterator[TelegramSource]:
+    """A connected, logged-in source owned by this process (what `tgmon run` opens).
+
+    Raises SessionError when the session is missing, revoked or in use by another process.
+    """
+    from monitor.sources.telegram_client import build_client
+
+    async with connected_client(settings, factory=client_factory or build_client) as client:
+        yield TelegramSource(client)
