@@ -46,6 +46,7 @@ class DemoReport:
     matches: list[tuple[str, int]] = field(default_factory=list)  # (watchlist, posts)
     examples: list[MatchExample] = field(default_factory=list)
     alerts: int = 0
+    routes: int = 0
 
 
 def sample_dirs() -> tuple[Path, Path]:
@@ -79,7 +80,9 @@ def run_demo(
         later = import_exports(
             pipeline, later_root, usernames=usernames, progress=progress, mark_missing_deleted=True
         )
-    report = DemoReport(database=db.url, first=first, later=later)
+    report = DemoReport(
+        database=db.url, first=first, later=later, routes=len(settings.alerts.routes)
+    )
     _summarise(db, report, set(usernames))
     return report
 

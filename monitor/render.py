@@ -68,7 +68,12 @@ def demo(out: Console, report: DemoReport) -> None:
                 snippet(example.text, example.spans),
                 sep="",
             )
-        out.print(f"  alerts in the outbox: {report.alerts}")
+        where = (
+            f"{report.routes} route(s): `tgmon run` or `tgmon alerts dispatch` sends them"
+            if report.routes
+            else "no alert routes configured, so nothing is sent (see README → Alerts)"
+        )
+        out.print(f"  alerts in the outbox: {report.alerts} — {where}")
     else:
         out.print("  no watchlist matches recorded")
 
