@@ -14,7 +14,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from monitor.cli import app
-from monitor.cli.search import parse_when
+from monitor.cli.core import parse_when
 from monitor.errors import InputError
 from monitor.events import ChannelInfo, ChannelPost
 from monitor.render_search import RECORD_FIELDS

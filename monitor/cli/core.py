@@ -6,7 +6,9 @@ shows a traceback only with --debug.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,8 @@ from typer.core import TyperGroup
 
 from monitor import render
 from monitor.app import open_database
-from monitor.config import Settings, load_settings
-from monitor.errors import TgmonError
+from monitor.config import Settings, load_settings, parse_duration
+from monitor.errors import InputError, TgmonError
 from storage.database import Database
 
 
@@ -86,3 +88,34 @@ def file_progress() -> Progress:
         console=render.console(stderr=True),
         transient=True,
     )
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_when(value: str, *, end_of_day: bool = False, now: datetime | None = None) -> datetime:
+    """A date (YYYY-MM-DD, UTC), an ISO timestamp, or an age like 7d meaning 'now minus 7d'."""
+    now = now or datetime.now(UTC)
+    text = value.strip()
+    if _DATE.match(text):
+        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return day + timedelta(days=1) if end_of_day else day
+    try:
+        return now - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"{value!r}: not a date or age (use 2026-11-01, 2026-11-01T12:00 or 7d/24h)"
+        ) from None
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
+def since_option(value: str | None) -> datetime | None:
+    """Read a --since value (date, timestamp or age such as 7d); None when not given."""
+    try:
+        return parse_when(value) if value else None
+    except InputError as exc:
+        raise InputError(f"--since: {exc}") from None

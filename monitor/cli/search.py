@@ -6,15 +6,13 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Annotated
 
 import typer
 
 from monitor import render, render_search
-from monitor.cli.core import state
-from monitor.config import parse_duration
+from monitor.cli.core import parse_when, state
 from monitor.errors import InputError
 from storage.query import parse_query, positive_leaves
 from storage.search import SearchFilters, Sort, iter_posts
@@ -47,26 +45,6 @@ ForwardOpt = Annotated[
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout")
 ]
-
-
-def parse_when(value: str, *, end_of_day: bool = False, now: datetime | None = None) -> datetime:
-    """A date (YYYY-MM-DD, UTC), an ISO timestamp, or an age like 7d meaning 'now minus 7d'."""
-    now = now or datetime.now(UTC)
-    text = value.strip()
-    if _DATE.match(text):
-        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        return day + timedelta(days=1) if end_of_day else day
-    try:
-        return now - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{value!r}: not a date or age (use 2026-11-01, 2026-11-01T12:00 or 7d/24h)"
-        ) from None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
 def _filters(

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from monitor import render
 from monitor.app import build_pipeline
-from monitor.cli.core import state, sub_app
+from monitor.cli.core import since_option, state, sub_app
 from monitor.config import Settings, parse_duration
 from monitor.errors import InputError, SourceError
 from monitor.ratelimit import RequestBudget
@@ -162,16 +162,6 @@ def whoami(ctx: typer.Context) -> None:
 # -- channels --------------------------------------------------------------------------------
 
 
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--since: not a date: {value!r} (use e.g. 2026-11-01)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @channels_app.command("add")
 def channels_add(
     ctx: typer.Context,
@@ -202,7 +192,7 @@ def channels_add(
         raise InputError(f"--poll: {exc}") from None
     settings = state(ctx).settings()
     db = _database(ctx)
-    spec = store.ChannelSpec(ref, interval, True, join, backfill, _since(since))
+    spec = store.ChannelSpec(ref, interval, True, join, backfill, since_option(since))
 
     async def run() -> tuple[Any, Any]:
         from monitor.watcher import ChannelWatcher

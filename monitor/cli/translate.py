@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -11,8 +10,8 @@ from rich.table import Table
 
 from monitor import render
 from monitor.app import after_translation
-from monitor.cli.core import state
-from monitor.config import TranslationSettings, parse_duration
+from monitor.cli.core import since_option, state
+from monitor.config import TranslationSettings
 from monitor.errors import InputError, TranslationError
 from monitor.translate import translator_for
 from monitor.translation_stage import DrainReport, OnTranslated, drain_translations
@@ -22,15 +21,6 @@ from storage.database import Database
 from storage.models import utcnow
 
 PROVIDERS = ("google", "libre", "deepl", "mymemory")
-
-
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return utcnow() - parse_duration(value)
-    except ValueError as exc:
-        raise InputError(f"--since: {exc}") from None
 
 
 def _print_status(db: Database) -> None:
@@ -120,7 +110,7 @@ def _backfill(
     limit: int | None,
     on_translated: OnTranslated,
 ) -> None:
-    after = _since(since)
+    after = since_option(since)
     translator = translator_for(tsettings, provider)
     if retry_failed:
         with db.session() as session:

@@ -13,14 +13,13 @@ from sqlalchemy import select
 
 from monitor import render
 from monitor.app import match_listeners
-from monitor.cli.core import CliState, state, sub_app
-from monitor.config import parse_duration
+from monitor.cli.core import CliState, since_option, state, sub_app
 from monitor.errors import InputError
 from monitor.events import ChannelInfo
 from monitor.matching import Hit, Matcher, compile_matcher, explain_term
 from monitor.stages import match_posts
 from monitor.watchlists import Watchlist, load_watchlists, validate_watchlists
-from storage.models import Channel, Post, utcnow
+from storage.models import Channel, Post
 
 watchlist_app = sub_app("Keyword watchlists: validate, dry-run, apply to history.")
 _BATCH = 1000
@@ -33,15 +32,6 @@ def _one(st: CliState, name: str) -> Watchlist:
             return watchlist
     known = ", ".join(sorted(w.name for w in lists)) or "none"
     raise InputError(f"no watchlist named {name!r} (have: {known})")
-
-
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return utcnow() - parse_duration(value)
-    except ValueError as exc:
-        raise InputError(f"--since: {exc}") from None
 
 
 @watchlist_app.command("validate")
@@ -130,7 +120,7 @@ def test(
     for column in ("date", "channel", "rule", "text"):
         table.add_column(column)
     total = 0
-    for post, channel, hits in _scan(st, matcher, _since(since)):
+    for post, channel, hits in _scan(st, matcher, since_option(since)):
         total += 1
         if total <= limit:
             original = [s for h in hits if h.text_source == "original" for s in h.spans]
@@ -170,7 +160,7 @@ def rematch(
     db = st.database()
     with db.session() as session:
         query = select(Post.id)  # type: ignore[call-overload]
-        if (start := _since(since)) is not None:
+        if (start := since_option(since)) is not None:
             query = query.where(Post.posted_at >= start)
         ids = list(session.execute(query).scalars())
     added = removed = 0
