@@ -36,10 +36,29 @@ def _mb(proc: psutil.Process) -> float:
 def measure(work: Path) -> dict[str, float]:
     url = f"sqlite:///{work / 'tgmon.db'}"
     args = [
-        sys.executable, "-m", "tests.daemon_worker", "--db", url, "--worker", "bench",
-        "--channels", str(CHANNELS), "--total", str(POSTS), "--every", "0", "--poll", "20s",
-        "--heartbeat", "5s", "--http-port", "0", "--extra-jobs", "--import-telethon",
-        "--data-dir", str(work),
+        sys.executable,
+        "-m",
+        "tests.daemon_worker",
+        "--db",
+        url,
+        "--worker",
+        "bench",
+        "--channels",
+        str(CHANNELS),
+        "--total",
+        str(POSTS),
+        "--every",
+        "0",
+        "--poll",
+        "20s",
+        "--heartbeat",
+        "5s",
+        "--http-port",
+        "0",
+        "--extra-jobs",
+        "--import-telethon",
+        "--data-dir",
+        str(work),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMON_")}
     with open(work / "worker.log", "wb") as log:

@@ -176,7 +176,10 @@ def cold_start(backend: str) -> str:
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
         [sys.executable, "-c", _COLD.format(backend=backend)],
-        cwd=root, capture_output=True, text=True, check=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     imp, letters, cyr, latin, rss = (float(x) for x in out)
     return (

@@ -33,6 +33,7 @@ Approach = Callable[[str, str, str | None], bool]
 
 # --- the approaches compared ------------------------------------------------------------
 
+
 @functools.cache
 def _stemmers() -> tuple[Any, Any]:
     import Stemmer
@@ -138,10 +139,40 @@ _EN_WORDS = (
     "near city airport base border patrol ambush convoy local officials said according video "
     "footage shows destroyed positions artillery fire night morning claims operation group"
 ).split()
-_TOPIC = ("Вагнер", "Вагнера", "вагнеровцы", "Мали", "Малі", "БПЛА", "дронов", "Шахед",
-          "туарегов", "Кидаль", "Wagner", "Mali", "Niger", "FAMa", "Africa Corps")
-_DECOR = ("🔥", "⚡️", "❗️", "‼️", "👇", "—", "«", "»", "#срочно", "#фронт", "@rybar",
-          "https://t.me/s/example/1234", "10:45", "2024", "№3")
+_TOPIC = (
+    "Вагнер",
+    "Вагнера",
+    "вагнеровцы",
+    "Мали",
+    "Малі",
+    "БПЛА",
+    "дронов",
+    "Шахед",
+    "туарегов",
+    "Кидаль",
+    "Wagner",
+    "Mali",
+    "Niger",
+    "FAMa",
+    "Africa Corps",
+)
+_DECOR = (
+    "🔥",
+    "⚡️",
+    "❗️",
+    "‼️",
+    "👇",
+    "—",
+    "«",
+    "»",
+    "#срочно",
+    "#фронт",
+    "@rybar",
+    "https://t.me/s/example/1234",
+    "10:45",
+    "2024",
+    "№3",
+)
 
 
 def _dictionary_words(letters: str, language: str, per_prefix: int) -> tuple[list[str], list[str]]:
@@ -159,8 +190,11 @@ def _dictionary_words(letters: str, language: str, per_prefix: int) -> tuple[lis
 
 
 def _fake_name(rng: random.Random, latin: bool) -> str:
-    syllables = (["ta", "ou", "ka", "ra", "zi", "me", "na", "bo", "ga", "de", "li", "sa"]
-                 if latin else ["та", "у", "ка", "ра", "зи", "ме", "на", "бо", "га", "де", "ли"])
+    syllables = (
+        ["ta", "ou", "ka", "ra", "zi", "me", "na", "bo", "ga", "de", "li", "sa"]
+        if latin
+        else ["та", "у", "ка", "ра", "зи", "ме", "на", "бо", "га", "де", "ли"]
+    )
     return "".join(rng.choice(syllables) for _ in range(rng.randint(3, 4))).capitalize()
 
 
@@ -179,8 +213,11 @@ def synthetic_posts(rng: random.Random, count: int, vocab: dict[str, list[str]])
                 words.append(rng.choice(_DECOR))
             else:
                 # Zipf-like: most words come from the head of the pool
-                words.append(pool[min(int(rng.paretovariate(1.1)) - 1, len(pool) - 1)]
-                             if rng.random() < 0.6 else rng.choice(pool))
+                words.append(
+                    pool[min(int(rng.paretovariate(1.1)) - 1, len(pool) - 1)]
+                    if rng.random() < 0.6
+                    else rng.choice(pool)
+                )
         posts.append(" ".join(words).capitalize() + ".")
     return posts
 
@@ -210,8 +247,11 @@ def synthetic_watchlists(rng: random.Random, terms: int, nouns: list[str]) -> li
         rules.append({"all": block[80:83]})
         rules.append({"near": {"terms": block[83:85], "within": 5}})
         rules.append({"any": block[85:100], "languages": ["ru"]})
-        lists.append(Watchlist.model_validate(
-            {"name": f"synthetic_{number // 100}", "not": [rng.choice(nouns)], "rules": rules}))
+        lists.append(
+            Watchlist.model_validate(
+                {"name": f"synthetic_{number // 100}", "not": [rng.choice(nouns)], "rules": rules}
+            )
+        )
     return lists
 
 
@@ -254,10 +294,13 @@ def accuracy_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str
 
 
 def _wrong_list(wrong: list[dict[str, Any]]) -> str:
-    return "".join(
-        f"\n- `{r['term']}` / «{r['text']}» (expected {r['should_match']}: {r['note']})"
-        for r in wrong
-    ) or " none."
+    return (
+        "".join(
+            f"\n- `{r['term']}` / «{r['text']}» (expected {r['should_match']}: {r['note']})"
+            for r in wrong
+        )
+        or " none."
+    )
 
 
 SAMPLES = Path(os.environ.get("TGMON_BENCH_SAMPLES", DATA.parents[2] / "config" / "samples"))
@@ -276,8 +319,13 @@ def sample_scores(samples: Path) -> list[str]:
     expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))
     lists = load_watchlists([TOPICS])
     matcher = compile_matcher(lists)
-    topic_of = {"wagner": "Wagner", "africa_corps": "Africa Corps", "mali": "Mali",
-                "drone": "drone", "tuareg": "Tuareg"}  # list name → topic in expected.json
+    topic_of = {
+        "wagner": "Wagner",
+        "africa_corps": "Africa Corps",
+        "mali": "Mali",
+        "drone": "drone",
+        "tuareg": "Tuareg",
+    }  # list name → topic in expected.json
     counts: dict[str, list[int]] = {topic: [0, 0, 0, 0] for topic in topic_of.values()}
     for channel, labels in expected["channels"].items():
         export = json.loads((samples / channel / "result.json").read_text(encoding="utf-8"))
@@ -324,44 +372,49 @@ def main() -> None:
             f"{figures['cold_posts_per_s']:,.0f} | {figures['warm_posts_per_s']:,.0f} | "
             f"{figures['hits_per_post']:.2f} |"
         )
-    body = "\n".join([
-        f"Labelled set: `{LABELLED.name}` (tests/data/matching) — {len(rows)} rows "
-        f"({sum(r['should_match'] for r in rows)} should match, "
-        f"{sum(not r['should_match'] for r in rows)} traps). Every approach gets the same "
-        "automatic transliterations; they differ in how a post word is judged a form of a "
-        "term word.",
-        "",
-        *accuracy_lines,
-        "",
-        f"Rows the chosen approach gets wrong:{_wrong_list(chosen_wrong)}",
-        "",
-        f"Held-out set: `{HELD_OUT.name}` — {len(held_out)} rows written after the rules, "
-        "from fresh milblogger-style sentences:",
-        "",
-        *held_out_lines,
-        "",
-        f"Held-out rows the chosen approach gets wrong:{_wrong_list(held_out_wrong)}",
-        "",
-        "The first run on the held-out set, before the two fixes it prompted (names only one "
-        "dictionary knows decline in both languages: «Азавада»; Ukrainian «туарезькі»), "
-        "scored 91.7% (22/24) with 0/12 false positives for the chosen approach.",
-        "",
-        f"Speed: one process, {len(posts):,} synthetic posts (ru/uk/en, mean {words:.0f} words), "
-        "normalisation and morphology included. *Cold* starts with an empty word cache (the "
-        "first posts after start-up); *warm* is the same posts again. Lists of 100 terms: "
-        "8 `any` rules, one `all`, one `near`, one language-scoped `any`, one `not`. "
-        f"Load average when the speed runs started: {load_before:.1f} (other work shares "
-        "the machine; figures drop when it is busy).",
-        "",
-        *speed_lines,
-    ])
-    if (SAMPLES / "expected.json").exists():
-        body += "\n\n" + "\n".join([
-            "Sample exports (`config/samples`, labelled by topic): the topic lists in "
-            "`tests/data/matching/topics/`. Misses are mostly posts labelled by meaning, not "
-            "by a term (a Mali topic on a post naming only Kidal or FAMa); any false "
-            "positives are Ukrainian «Малі» = \"small\" at the start of a sentence.",
+    body = "\n".join(
+        [
+            f"Labelled set: `{LABELLED.name}` (tests/data/matching) — {len(rows)} rows "
+            f"({sum(r['should_match'] for r in rows)} should match, "
+            f"{sum(not r['should_match'] for r in rows)} traps). Every approach gets the same "
+            "automatic transliterations; they differ in how a post word is judged a form of a "
+            "term word.",
             "",
-            *sample_scores(SAMPLES),
-        ])
+            *accuracy_lines,
+            "",
+            f"Rows the chosen approach gets wrong:{_wrong_list(chosen_wrong)}",
+            "",
+            f"Held-out set: `{HELD_OUT.name}` — {len(held_out)} rows written after the rules, "
+            "from fresh milblogger-style sentences:",
+            "",
+            *held_out_lines,
+            "",
+            f"Held-out rows the chosen approach gets wrong:{_wrong_list(held_out_wrong)}",
+            "",
+            "The first run on the held-out set, before the two fixes it prompted (names only one "
+            "dictionary knows decline in both languages: «Азавада»; Ukrainian «туарезькі»), "
+            "scored 91.7% (22/24) with 0/12 false positives for the chosen approach.",
+            "",
+            f"Speed: one process, {len(posts):,} synthetic posts "
+            f"(ru/uk/en, mean {words:.0f} words), "
+            "normalisation and morphology included. *Cold* starts with an empty word cache (the "
+            "first posts after start-up); *warm* is the same posts again. Lists of 100 terms: "
+            "8 `any` rules, one `all`, one `near`, one language-scoped `any`, one `not`. "
+            f"Load average when the speed runs started: {load_before:.1f} (other work shares "
+            "the machine; figures drop when it is busy).",
+            "",
+            *speed_lines,
+        ]
+    )
+    if (SAMPLES / "expected.json").exists():
+        body += "\n\n" + "\n".join(
+            [
+                "Sample exports (`config/samples`, labelled by topic): the topic lists in "
+                "`tests/data/matching/topics/`. Misses are mostly posts labelled by meaning, not "
+                "by a term (a Mali topic on a post naming only Kidal or FAMa); any false "
+                'positives are Ukrainian «Малі» = "small" at the start of a sentence.',
+                "",
+                *sample_scores(SAMPLES),
+            ]
+        )
     write_section("matching", "Watchlist matching", body)
