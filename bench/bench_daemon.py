@@ -88,6 +88,9 @@ def measure(work: Path) -> dict[str, float]:
             samples.append(_mb(ps))
         with db.session() as session:
             posts = session.execute(text("select count(*) from post")).scalar_one()
+            languages = dict(
+                session.execute(text("select language, count(*) from post group by language")).all()
+            )
         proc.send_signal(signal.SIGTERM)
         stop_started = time.monotonic()
         code = proc.wait(timeout=30)
@@ -101,6 +104,7 @@ def measure(work: Path) -> dict[str, float]:
             "stop_s": time.monotonic() - stop_started,
             "exit_code": float(code),
             "errors": float(log_text.count('"level": "error"')),
+            "languages": languages,  # type: ignore[dict-item]
         }
     finally:
         if proc.poll() is None:
@@ -114,6 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tgmon-bench-daemon-") as tmp:
         r = measure(Path(tmp))
     verdict = "within" if r["idle_peak_mb"] < BUDGET_MB else "OVER"
+    langs = ", ".join(f"{k} {v}" for k, v in sorted(r["languages"].items()))
     body = f"""
 One worker, {CHANNELS} channels configured ({POSTS} posts each, then idle), SQLite, real
 `Daemon` with {CHANNELS} poll jobs (every 20 s) + heartbeat, leases, recheck, translation and
@@ -123,6 +128,7 @@ alerts jobs and the /metrics endpoint; scripted in-memory source; Telethon impor
 |---|---|
 | start-up: catch-up of all {CHANNELS} channels | {r["ready_s"]:.1f} s |
 | posts stored / error lines logged | {int(r["posts"])} / {int(r["errors"])} |
+| languages detected (ru/uk/en sample texts) | {langs} |
 | RSS right after catch-up | {r["after_start_mb"]:.0f} MB |
 | RSS idle, peak over {SETTLE_S} s (polls running) | {r["idle_peak_mb"]:.0f} MB |
 | RSS idle, at the end | {r["idle_end_mb"]:.0f} MB |

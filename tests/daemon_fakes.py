@@ -30,6 +30,14 @@ def fake_channel_id(ref: str) -> int:
     return FAKE_BASE_ID + int(ref.removeprefix("@").removeprefix("fake"))
 
 
+SAMPLE_SENTENCES = (
+    "Колонна техники замечена на трассе у границы, источники сообщают о перестрелке",
+    "Ворог обстріляв околиці міста, рятувальники працюють на місці влучання",
+    "Сегодня на рассвете противник пытался атаковать позиции на левом фланге",
+    "Drones were reported over the port overnight; no damage so far",
+)
+
+
 class ScriptedSource:
     """Channels `fake<N>`; post i exists once `start + i * every` has passed, up to `total`."""
 
@@ -43,7 +51,9 @@ class ScriptedSource:
 
     def post(self, channel_id: int, message_id: int) -> ChannelPost:
         posted = datetime.fromtimestamp(self.start + message_id * self.every, UTC)
-        text = f"post {message_id} of {channel_id}"
+        # Channel-like text in three languages, so language detection loads its real models.
+        sentence = SAMPLE_SENTENCES[(channel_id + message_id) % len(SAMPLE_SENTENCES)]
+        text = f"{sentence} (post {message_id} of {channel_id})"
         return ChannelPost(channel_id, message_id, posted, text=text)
 
     def available(self) -> int:
