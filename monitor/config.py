@@ -64,7 +64,7 @@ class DatabaseSettings(Section):
 
 class ProxySettings(Section):
     type: Literal["socks5", "http", "mtproxy"] = Field(
-        default="socks5", description="socks5/http (needs python-socks) or mtproxy"
+        default="socks5", description="socks5, http or mtproxy"
     )
     host: str = Field(description="Proxy host name or address")
     port: int = Field(ge=1, le=65535, description="Proxy port")
