@@ -88,7 +88,7 @@ def run_demo(
 
 
 def _summarise(db: Database, report: DemoReport, channel_ids: set[int]) -> None:
-    with db.session() as session:
+    with db.read_session() as session:
         for channel in session.execute(
             select(Channel).where(Channel.id.in_(channel_ids)).order_by(Channel.id)  # type: ignore[attr-defined]
         ).scalars():

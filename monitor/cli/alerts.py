@@ -51,7 +51,7 @@ def list_(
 
     Example: tgmon alerts list --failed   ·   tgmon alerts list -w wagner -n 20
     """
-    with _database(ctx) as db, db.session() as session:
+    with _database(ctx) as db, db.read_session() as session:
         rows = list_alerts(
             session, failed=failed, pending=pending, watchlist=watchlist, limit=limit
         )
@@ -87,7 +87,7 @@ def show(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(help="Alert
     """
     st = state(ctx)
     settings = st.settings()
-    with _database(ctx) as db, db.session() as session:
+    with _database(ctx) as db, db.read_session() as session:
         record = load_alert(session, alert_id)
         if record is None:
             raise InputError(f"no alert with id {alert_id}")

@@ -172,7 +172,7 @@ def health(
         raise TgmonError(f"no heartbeat from worker {wid!r}: no database at {missing} yet")
     db = Database(settings.database_url)
     try:
-        with db.session() as session:
+        with db.read_session() as session:
             worker = load_worker(session, wid)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]

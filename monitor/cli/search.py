@@ -136,7 +136,7 @@ def search(
         channel, since, until, lang, watchlist, has_media, deleted, edited, forwarded_from
     )
     sort_key: Sort = sort  # type: ignore[assignment]
-    with state(ctx).database().session() as session:
+    with state(ctx).database().read_session() as session:
         # one row more than the page tells whether there is a next page (a count would cost
         # a pass over every hit of a common word)
         hits = run_search(session, query, filters, sort=sort_key, limit=limit + 1, offset=offset)
@@ -164,7 +164,7 @@ def show(
     if fmt not in ("table", "json"):
         raise InputError(f"--format {fmt}: use table or json")
     ref = parse_post_ref(post)
-    with state(ctx).database().session() as session:
+    with state(ctx).database().read_session() as session:
         detail = load_post_detail(session, ref)
     if fmt == "json":
         sys.stdout.write(render_search.detail_json(detail))
@@ -200,7 +200,7 @@ def export(
     filters = _filters(
         channel, since, until, lang, watchlist, has_media, deleted, edited, forwarded_from
     )
-    with state(ctx).database().session() as session, _opened(output) as out:
+    with state(ctx).database().read_session() as session, _opened(output) as out:
         written = render_search.write_records(iter_posts(session, query, filters), fmt, out, leaves)
     if output is not None:
         render.console(stderr=True).print(f"exported {written} post(s) to {output}")
@@ -224,7 +224,7 @@ def stats(
         raise InputError("--days must be between 1 and 366")
     if fmt not in ("table", "json"):
         raise InputError(f"--format {fmt}: use table or json")
-    with state(ctx).database().session() as session:
+    with state(ctx).database().read_session() as session:
         figures = collect_stats(session, days=days, top=top)
     if fmt == "json":
         sys.stdout.write(render_search.stats_json(figures))

@@ -235,7 +235,7 @@ def channels_list(
     Example: tgmon channels list
     """
     db = _database(ctx)
-    with db.session() as session:
+    with db.read_session() as session:
         rows = store.channel_overview(session, include_removed=all_)
     render.console().print(channel_table(rows, now=datetime.now(UTC)))
 
@@ -243,7 +243,7 @@ def channels_list(
 def _find(ctx: typer.Context, ref: str) -> Any:
     db = _database(ctx)
     channel_id = int(ref) if ref.lstrip("-").isdigit() else None
-    with db.session() as session:
+    with db.read_session() as session:
         channel = store.find_channel(session, ref, channel_id)
         if channel is None:
             raise InputError(f"{ref}: no such channel (see `tgmon channels list`)")

@@ -24,7 +24,7 @@ PROVIDERS = ("google", "libre", "deepl", "mymemory")
 
 
 def _print_status(db: Database) -> None:
-    with db.session() as session:
+    with db.read_session() as session:
         backlog = store.translation_backlog(session)
         providers = store.provider_states(session)
     out = render.console()
@@ -139,7 +139,7 @@ def _backfill(
             progress=lambda n: bar.advance(task, n),
             on_translated=on_translated,
         )
-    with db.session() as session:
+    with db.read_session() as session:
         pending = store.translation_backlog(session)["pending"]
     typer.echo(_summary(report, pending))
     if report.stopped == "outage":

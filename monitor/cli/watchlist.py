@@ -66,7 +66,7 @@ def _scan(
     st: CliState, matcher: Matcher, since: datetime | None
 ) -> Iterator[tuple[Post, str, list[Hit]]]:
     db = st.database()
-    with db.session() as session:
+    with db.read_session() as session:
         query = select(Post, Channel.username).join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
         if since is not None:
             query = query.where(Post.posted_at >= since)
@@ -158,7 +158,7 @@ def rematch(
     watchlist = _one(st, name)
     matcher = compile_matcher([watchlist])
     db = st.database()
-    with db.session() as session:
+    with db.read_session() as session:
         query = select(Post.id)  # type: ignore[call-overload]
         if (start := since_option(since)) is not None:
             query = query.where(Post.posted_at >= start)
