@@ -279,6 +279,13 @@ class RouteSettings(Section):
             raise ValueError("must not be empty")
         return value.strip()
 
+    @model_validator(mode="after")
+    def _webhooks_are_signed(self) -> RouteSettings:
+        # Receivers verify X-Tgmon-Signature; an unsigned webhook could be forged by anyone.
+        if self.resolved_kind == "webhook" and self.secret is None:
+            raise ValueError("webhook routes need a `secret` to sign X-Tgmon-Signature")
+        return self
+
     @property
     def resolved_kind(self) -> str:
         """The route's kind, inferred from its URL scheme when not set."""
@@ -554,6 +561,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown key (check spelling)"
+        elif err["type"] == "value_error":  # our own validators: their message, no prefix
+            message = str(err.get("ctx", {}).get("error", message))
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{_where(loc, data, source)}: {_dotted(loc)}: {message}{more}") from None
     settings._source_path = source.resolve()

@@ -48,7 +48,9 @@ def _config(
 
 
 def _settings(receiver: Receiver) -> AlertSettings:
-    return AlertSettings(routes=[RouteSettings(name="hook", url="webhook+" + receiver.url)])
+    return AlertSettings(
+        routes=[RouteSettings(name="hook", url="webhook+" + receiver.url, secret="s3cret")]
+    )
 
 
 def _make_alerts(db: Database, receiver: Receiver, count: int) -> list[int]:

@@ -128,3 +128,12 @@ def test_default_watchlist_folder_may_be_absent_but_a_configured_one_may_not(
     settings = load_settings(write(tmp_path, '[watchlists]\npaths = ["lists"]\n'))
     with pytest.raises(WatchlistError, match="lists: no such watchlist file or folder"):
         load_watchlists(settings.watchlist_dirs())
+
+
+def test_a_webhook_route_without_a_secret_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[alerts.routes]]\nname = "siem"\nurl = "webhook+https://h/x"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == (
+        f"{path}: alerts.routes[0]: webhook routes need a `secret` to sign X-Tgmon-Signature"
+    )

@@ -145,8 +145,8 @@ def test_one_failing_route_does_not_hold_back_another(db: Database, receiver: Re
     bad = receiver.url.replace("/hook", "/bad")
     settings = AlertSettings(
         routes=[
-            RouteSettings(name="good", url="webhook+" + receiver.url),
-            RouteSettings(name="bad", url="webhook+" + bad),
+            RouteSettings(name="good", url="webhook+" + receiver.url, secret="s3cret"),
+            RouteSettings(name="bad", url="webhook+" + bad, secret="s3cret"),
         ]
     )
     _alerts(db, settings, 2)

@@ -30,6 +30,7 @@ def settings() -> Settings:
                 {
                     "name": "hook",
                     "url": f"webhook+https://h.example.org/in?secret={WEBHOOK_SECRET}",
+                    "secret": WEBHOOK_SECRET,
                 },
             ]
         },

@@ -302,8 +302,8 @@ def test_ntfy_url_to_a_local_receiver(receiver: Receiver) -> None:
     [
         ({"url": "smtp://127.0.0.1"}, "mail_from and mail_to"),
         ({"kind": "email"}, "smtp://host"),
-        ({"kind": "webhook"}, "required"),
-        ({"url": "webhook+ftp://x"}, "http(s)"),
+        ({"kind": "webhook", "secret": "s3cret"}, "required"),
+        ({"url": "webhook+ftp://x", "secret": "s3cret"}, "http(s)"),
         ({"url": "notaservice://x"}, "not a valid apprise URL"),
     ],
 )

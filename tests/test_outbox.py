@@ -30,7 +30,7 @@ from tests.alert_helpers import T0, TEXT, add_match, match_and_alert, store_post
 def _settings(**policy: object) -> AlertSettings:
     return AlertSettings(
         routes=[
-            RouteSettings(name="hook", url="webhook+http://127.0.0.1:9/x"),
+            RouteSettings(name="hook", url="webhook+http://127.0.0.1:9/x", secret="s3cret"),
             RouteSettings(name="crit", url="json://127.0.0.1:9/", min_severity="critical"),
             RouteSettings(name="other", url="json://127.0.0.1:9/", watchlists=["other"]),
         ],
