@@ -113,9 +113,11 @@ def parse_when(value: str, *, end_of_day: bool = False, now: datetime | None = N
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
-def since_option(value: str | None) -> datetime | None:
-    """Read a --since value (date, timestamp or age such as 7d); None when not given."""
+def when_option(
+    value: str | None, *, option: str = "--since", end_of_day: bool = False
+) -> datetime | None:
+    """Read a --since/--until value (date, timestamp or age such as 7d); None when not given."""
     try:
-        return parse_when(value) if value else None
+        return parse_when(value, end_of_day=end_of_day) if value else None
     except InputError as exc:
-        raise InputError(f"--since: {exc}") from None
+        raise InputError(f"{option}: {exc}") from None

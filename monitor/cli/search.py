@@ -12,7 +12,7 @@ from typing import IO, Annotated
 import typer
 
 from monitor import render, render_search
-from monitor.cli.core import parse_when, state
+from monitor.cli.core import state, when_option
 from monitor.errors import InputError
 from storage.query import parse_query, positive_leaves
 from storage.search import SearchFilters, Sort, iter_posts
@@ -60,8 +60,8 @@ def _filters(
 ) -> SearchFilters:
     return SearchFilters(
         channels=tuple(channel or ()),
-        since=parse_when(since) if since else None,
-        until=parse_when(until, end_of_day=True) if until else None,
+        since=when_option(since),
+        until=when_option(until, option="--until", end_of_day=True),
         language=lang,
         watchlist=watchlist,
         has_media=has_media,

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from monitor import render
 from monitor.app import build_pipeline
-from monitor.cli.core import since_option, state, sub_app
+from monitor.cli.core import state, sub_app, when_option
 from monitor.config import Settings, parse_duration
 from monitor.errors import InputError, SourceError
 from monitor.ratelimit import RequestBudget
@@ -192,7 +192,7 @@ def channels_add(
         raise InputError(f"--poll: {exc}") from None
     settings = state(ctx).settings()
     db = _database(ctx)
-    spec = store.ChannelSpec(ref, interval, True, join, backfill, since_option(since))
+    spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since))
 
     async def run() -> tuple[Any, Any]:
         from monitor.watcher import ChannelWatcher

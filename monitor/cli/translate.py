@@ -10,7 +10,7 @@ from rich.table import Table
 
 from monitor import render
 from monitor.app import after_translation
-from monitor.cli.core import since_option, state
+from monitor.cli.core import state, when_option
 from monitor.config import TranslationSettings
 from monitor.errors import InputError, TranslationError
 from monitor.translate import translator_for
@@ -110,7 +110,7 @@ def _backfill(
     limit: int | None,
     on_translated: OnTranslated,
 ) -> None:
-    after = since_option(since)
+    after = when_option(since)
     translator = translator_for(tsettings, provider)
     if retry_failed:
         with db.session() as session:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from monitor import render
 from monitor.app import match_listeners
-from monitor.cli.core import CliState, since_option, state, sub_app
+from monitor.cli.core import CliState, state, sub_app, when_option
 from monitor.errors import InputError
 from monitor.events import ChannelInfo
 from monitor.matching import Hit, Matcher, compile_matcher, explain_term
@@ -120,7 +120,7 @@ def test(
     for column in ("date", "channel", "rule", "text"):
         table.add_column(column)
     total = 0
-    for post, channel, hits in _scan(st, matcher, since_option(since)):
+    for post, channel, hits in _scan(st, matcher, when_option(since)):
         total += 1
         if total <= limit:
             original = [s for h in hits if h.text_source == "original" for s in h.spans]
@@ -160,7 +160,7 @@ def rematch(
     db = st.database()
     with db.read_session() as session:
         query = select(Post.id)  # type: ignore[call-overload]
-        if (start := since_option(since)) is not None:
+        if (start := when_option(since)) is not None:
             query = query.where(Post.posted_at >= start)
         ids = list(session.execute(query).scalars())
     added = removed = 0
