@@ -57,4 +57,9 @@ def normalise_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Return a stable key for 'the same text' across channels, forwards and unchanged edits."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return hash_of_normalised(normalise_text(text))
+
+
+def hash_of_normalised(normalised: str) -> str:
+    """`content_hash` of a text already passed through `normalise_text`."""
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

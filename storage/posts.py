@@ -17,10 +17,10 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
 from monitor.events import ChannelInfo, ChannelPost
-from monitor.text import content_hash
+from monitor.text import hash_of_normalised, normalise_text
 from storage.bulk import pg_bulk_insert
 from storage.models import Channel, Post, PostVersion, utcnow
-from storage.stemming import search_text
+from storage.stemming import search_text_of_normalised
 
 ChangeKind = Literal["new", "edited", "unchanged"]
 _IN_CHUNK = 500
@@ -73,6 +73,15 @@ def _entities(post: ChannelPost) -> list[dict[str, Any]]:
     return [{k: v for k, v in asdict(e).items() if v is not None} for e in post.entities]
 
 
+def _text_keys(text: str, hash_key: str, search_key: str) -> dict[str, str]:
+    """The dedupe hash and the search index value, from one normalisation of the text."""
+    normalised = normalise_text(text)
+    return {
+        hash_key: hash_of_normalised(normalised),
+        search_key: search_text_of_normalised(normalised),
+    }
+
+
 def _row(post: ChannelPost, url: str, now: datetime) -> dict[str, Any]:
     return {
         "channel_id": post.channel_id,
@@ -81,8 +90,7 @@ def _row(post: ChannelPost, url: str, now: datetime) -> dict[str, Any]:
         "edited_at": post.edited_at,
         "text": post.text,
         "entities": _entities(post),
-        "content_hash": content_hash(post.text),
-        "search_text": search_text(post.text),
+        **_text_keys(post.text, "content_hash", "search_text"),
         "translation_status": "pending",
         "translation_attempts": 0,
         "views": post.views,
@@ -292,8 +300,7 @@ def _edit_params(post_id: int, version: int, post: ChannelPost, now: datetime) -
         "b_id": post_id,
         "b_text": post.text,
         "b_entities": _entities(post),
-        "b_hash": content_hash(post.text),
-        "b_search_text": search_text(post.text),
+        **_text_keys(post.text, "b_hash", "b_search_text"),
         "b_edited_at": post.edited_at,
         "b_version": version,
         "b_views": post.views,

@@ -75,9 +75,16 @@ def words(text: str) -> list[str]:
 
 def search_text(text: str | None, translation: str | None = None) -> str:
     """The value of `Post.search_text`: stems of the original, then of the translation."""
-    parts = [stem(t) for t in words(normalise_text(text or ""))]
+    return search_text_of_normalised(
+        normalise_text(text or ""), normalise_text(translation) if translation else None
+    )
+
+
+def search_text_of_normalised(text: str, translation: str | None = None) -> str:
+    """`search_text` of texts already passed through `normalise_text`."""
+    parts = [stem(t) for t in words(text)]
     if translation:
-        parts.extend(stem(t) for t in words(normalise_text(translation)))
+        parts.extend(stem(t) for t in words(translation))
     return " ".join(parts)
 
 
