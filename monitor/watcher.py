@@ -76,9 +76,9 @@ class ChannelWatcher:
         self.budget = budget
         self._jitter = jitter
         self._flood_until: dict[int, datetime] = {}
-        # SQLite allows one writer, and a read transaction that later writes fails at once
-        # ("database is locked") if another connection wrote meanwhile: serialise every
-        # database call of this process there. PostgreSQL needs no such care.
+        # SQLite has one writer at a time (storage.database takes BEGIN IMMEDIATE, so others
+        # would wait on the busy timeout): queue this process's database calls in the event
+        # loop instead of parking hundreds of poll threads on SQLite's busy handler.
         self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
         self.flood_waits = 0  # counted for metrics
         self._resolve_blocked_until: datetime | None = None
