@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from bench.results import write_section
-from monitor.config import AlertSettings, RouteSettings
-from monitor.events import ChannelInfo, ChannelPost
-from monitor.notify import build_notifiers
-from monitor.outbox import dispatch_due
+from monitor.alerts.dispatch import dispatch_due
+from monitor.alerts.notifiers import build_notifiers
+from monitor.config.settings import AlertSettings, RouteSettings
+from monitor.core.events import ChannelInfo, ChannelPost
 from storage.database import Database
 from storage.models import Match
 from storage.outbox import RetryPolicy, record_alerts

@@ -38,7 +38,7 @@ def measure(work: Path) -> dict[str, float]:
     args = [
         sys.executable,
         "-m",
-        "tests.daemon_worker",
+        "tests.support.daemon_worker",
         "--db",
         url,
         "--worker",

@@ -25,10 +25,10 @@ PG_ADMIN = os.environ.get(
 CHILD = r"""
 import json, re, sys, time
 from pathlib import Path
-from monitor.app import build_pipeline
-from monitor.config import bundled_path, load_settings
-from monitor.importer import import_exports
-from monitor.pipeline import Pipeline
+from monitor.wiring import build_pipeline
+from monitor.config.settings import bundled_path, load_settings
+from monitor.services.importing import import_exports
+from monitor.pipeline.ingest import Pipeline
 from storage.database import Database
 db = Database(sys.argv[1]); db.upgrade()
 if sys.argv[3] == "full":  # language, translation triage, example watchlists, alert outbox

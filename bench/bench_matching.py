@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import write_section
-from monitor.matching import compile_matcher
-from monitor.morphology import _analysers, _known_parses, split_words, word_pattern
-from monitor.translit import cyrillic_spellings, is_latin, latin_spellings
-from monitor.watchlists import Watchlist, load_watchlists
+from monitor.matching.matcher import compile_matcher
+from monitor.matching.morphology import _analysers, _known_parses, split_words, word_pattern
+from monitor.matching.translit import cyrillic_spellings, is_latin, latin_spellings
+from monitor.matching.watchlists import Watchlist, load_watchlists
 
 DATA = Path(__file__).parent.parent / "tests" / "data" / "matching"
 LABELLED = DATA / "morphology.jsonl"  # written with the rules; the tests require all of it

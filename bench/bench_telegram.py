@@ -20,12 +20,12 @@ from typing import Any
 from telethon.tl import types
 
 from bench.results import write_section
-from monitor.config import Settings
-from monitor.events import ChannelInfo
-from monitor.pipeline import Pipeline
-from monitor.sources.telegram import TelegramSource
-from monitor.sources.telegram_mapping import map_message
-from monitor.watcher import ChannelWatcher
+from monitor.config.settings import Settings
+from monitor.core.events import ChannelInfo
+from monitor.daemon.watcher import ChannelWatcher
+from monitor.pipeline.ingest import Pipeline
+from monitor.sources.telegram.mapping import map_message
+from monitor.sources.telegram.source import TelegramSource
 from storage.database import Database
 
 N_MESSAGES = 20_000
@@ -107,7 +107,7 @@ def bench_ingest(messages: list[types.Message], folder: Path, batch: int) -> flo
 
 def bench_watcher(messages: list[types.Message], folder: Path) -> float:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.telegram_double import FakeTelegramClient
+    from tests.support.telegram_double import FakeTelegramClient
 
     client = FakeTelegramClient()
     client.add_channel(CHANNEL_ID, "bench", "Bench")

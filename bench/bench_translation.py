@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.results import write_section
-from monitor.config import TranslationSettings
-from monitor.events import ChannelInfo, ChannelPost
-from monitor.pipeline import Pipeline
-from monitor.translate import DeepTranslator, TranslationOutage
-from monitor.translation_stage import drain_translations
-from monitor.translation_text import translate_segments
+from monitor.config.settings import TranslationSettings
+from monitor.core.events import ChannelInfo, ChannelPost
+from monitor.pipeline.ingest import Pipeline
+from monitor.translation.drain import drain_translations
+from monitor.translation.providers import DeepTranslator, TranslationOutage
+from monitor.translation.segments import translate_segments
 from storage.database import Database
-from tests.libre_server import FakeLibreTranslate
+from tests.support.libre_server import FakeLibreTranslate
 
 WORDS = "война мир новости фронт привет обстрел район город удар сводка".split()
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from monitor.events import ChannelPost
+from monitor.core.events import ChannelPost
 
 RUSSIAN_TOPICS = [
     "беспилотник беспилотника беспилотники беспилотников беспилотниками",

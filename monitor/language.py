@@ -19,7 +19,7 @@ from typing import Any
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
-from monitor.text import normalise_text
+from monitor.core.text import normalise_text
 
 try:  # the better statistical step; langdetect alone still works without it
     import lingua

@@ -16,7 +16,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from monitor.config import SEVERITY_RANK, AlertSettings
+from monitor.config.settings import SEVERITY_RANK, AlertSettings
 from storage.models import Alert, Delivery, Match, Post, utcnow
 
 _ALERT: Table = Alert.__table__  # type: ignore[attr-defined]

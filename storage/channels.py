@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
 
-from monitor.events import ChannelInfo
+from monitor.core.events import ChannelInfo
 from storage.models import Channel, ChannelName, Post, utcnow
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
-from monitor.errors import ConfigError, TgmonError
+from monitor.core.errors import ConfigError, TgmonError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Full-text index objects made by raw SQL in revision 0002, not by the models.

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, and_, case, exists, update
 from sqlmodel import Session, col, select
 
-from monitor.config import AlertSettings
+from monitor.config.settings import AlertSettings
 from storage.alert_records import (
     add_deliveries,
     dedupe_key,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from monitor.errors import InputError
+from monitor.core.errors import InputError
 from storage.models import Alert, Channel, Delivery, Match, Post, PostVersion
 from storage.search import resolve_channel
 

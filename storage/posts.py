@@ -16,8 +16,8 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
-from monitor.events import ChannelInfo, ChannelPost
-from monitor.text import hash_of_normalised, normalise_text
+from monitor.core.events import ChannelInfo, ChannelPost
+from monitor.core.text import hash_of_normalised, normalise_text
 from storage.bulk import pg_bulk_insert
 from storage.models import Channel, Post, PostVersion, utcnow
 from storage.stemming import search_text_of_normalised

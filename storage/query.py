@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from monitor.errors import QueryError
-from monitor.text import normalise_text
+from monitor.core.errors import QueryError
+from monitor.core.text import normalise_text
 from storage.stemming import stem, words
 
 _OPERATORS = {"AND", "OR", "NOT"}

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, exists, false, func, literal_column, or_, sele
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
-from monitor.errors import InputError
+from monitor.core.errors import InputError
 from storage.models import Channel, Match, Post
 from storage.query import Node, parse_query, to_fts5, to_tsquery
 from storage.stemming import search_text

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import Stemmer
 
-from monitor.text import normalise_text
+from monitor.core.text import normalise_text
 
 # Letters and digits; "_" separates, as in SQLite's unicode61 tokenizer and PostgreSQL's parser.
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)

@@ -24,7 +24,7 @@ from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from monitor.text import normalise_text
+from monitor.core.text import normalise_text
 from storage.models import Match, Post, TranslationCache, TranslationProvider
 
 STATUSES = ("pending", "done", "failed", "skipped")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import CursorResult, func, select, text, update
 from sqlmodel import Session
 
-from monitor.errors import ConfigError
+from monitor.core.errors import ConfigError
 from storage.database import Database
 from storage.models import Alert, Channel, Post, TranslationCache, Worker
 

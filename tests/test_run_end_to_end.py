@@ -14,15 +14,15 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-import monitor.sources.telegram_client as telegram_client
+import monitor.sources.telegram.client as telegram_client
 from monitor.cli import app
 from monitor.cli.run import serve
-from monitor.config import load_settings
+from monitor.config.settings import load_settings
 from storage.database import Database
 from storage.models import Alert, Post
-from tests.alert_helpers import Receiver
-from tests.libre_server import FakeLibreTranslate
-from tests.telegram_double import FakeSession, FakeTelegramClient
+from tests.support.alert_helpers import Receiver
+from tests.support.libre_server import FakeLibreTranslate
+from tests.support.telegram_double import FakeSession, FakeTelegramClient
 
 WAGNER = 'name = "wagner_mali"\nseverity = "critical"\n[[rules]]\nall = ["Вагнер", "Мали"]\n'
 WAR = 'name = "war_en"\n[[rules]]\nany = ["war"]\ntext = "translation"\n'

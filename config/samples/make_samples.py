@@ -1102,7 +1102,7 @@ emoji-only post.
   Тинзауатен) is forwarded into Frontline Dispatch, Дніпро Пульс and Open Source Brief, and Open
   Source Brief forwards Frontline's copy again (Telegram keeps the first author, so the header
   still names Sahel Watch). Дніпро Пульс also carries a **copy-paste without a forward header**
-  whose text differs only in formatting and whitespace: `monitor.text.content_hash` of the plain
+  whose text differs only in formatting and whitespace: `monitor.core.text.content_hash` of the plain
   text equals the original's. All of these should end up as **one alert listing every copy**.
   Other forwards: Frontline's «музыканты» post (into Дніпро Пульс and Open Source Brief), the
   opera joke (trap) into both, Дніпро Пульс posts into Open Source Brief; one forward from an

@@ -15,7 +15,7 @@ import typer
 from monitor.cli import alerts, data, search, telegram, translate, watchlist
 from monitor.cli import run as run_cli
 from monitor.cli.core import CliState, ErrorHandlingGroup
-from monitor.logs import reset_logging
+from monitor.cli.logs import reset_logging
 
 app = typer.Typer(
     cls=ErrorHandlingGroup,

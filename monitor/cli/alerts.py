@@ -11,12 +11,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from monitor import render
-from monitor.alerts import AlertMessage, AlertRenderer
+from monitor.alerts.dispatch import dispatch_configured, renderer_for
+from monitor.alerts.notifiers import build_notifier, describe_route
+from monitor.alerts.render import AlertMessage, AlertRenderer
 from monitor.cli.core import state, sub_app
-from monitor.errors import InputError
-from monitor.notify import build_notifier, describe_route
-from monitor.outbox import dispatch_configured, renderer_for
+from monitor.cli.render import summary as render
+from monitor.core.errors import InputError
 from storage.alert_queries import ack_alert, deliveries_of, list_alerts
 from storage.database import Database
 from storage.models import Alert, Channel, Match, Post

@@ -16,10 +16,10 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from monitor import render
-from monitor.app import open_database
-from monitor.config import Settings, load_settings, parse_duration
-from monitor.errors import InputError, TgmonError
+from monitor.cli.render import summary as render
+from monitor.config.settings import Settings, load_settings, parse_duration
+from monitor.core.errors import InputError, TgmonError
+from monitor.wiring import open_database
 from storage.database import Database
 
 

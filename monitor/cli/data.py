@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor import render
-from monitor.app import build_pipeline
 from monitor.cli.core import file_progress, state, sub_app
-from monitor.config import masked_dump
-from monitor.errors import InputError
+from monitor.cli.render import summary as render
+from monitor.config.settings import masked_dump
+from monitor.core.errors import InputError
+from monitor.wiring import build_pipeline
 from storage.database import redact_url
 
 db_app = sub_app("Database schema: create, migrate, inspect.")
@@ -37,7 +37,7 @@ def demo(ctx: typer.Context) -> None:
 
     Example: tgmon demo   ·   tgmon --data-dir /tmp/tgmon demo
     """
-    from monitor.demo import run_demo
+    from monitor.services.demo import run_demo
 
     st = state(ctx)
     settings = st.settings()
@@ -75,7 +75,7 @@ def import_(
 
     Example: tgmon import ~/Downloads/ChatExport_2026-11-20/result.json --username rybar
     """
-    from monitor.importer import import_exports
+    from monitor.services.importing import import_exports
     from monitor.sources.export import find_exports, read_export
 
     st = state(ctx)

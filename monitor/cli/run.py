@@ -13,16 +13,16 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.app import after_translation, build_pipeline
+from monitor.alerts.dispatch import Dispatcher
 from monitor.cli.core import state
-from monitor.config import Settings
-from monitor.daemon import Daemon, JobSpec
-from monitor.errors import ConfigError, SessionError, TgmonError
-from monitor.health import judge_worker
-from monitor.logs import setup_logging
-from monitor.outbox import Dispatcher
-from monitor.translation_stage import make_translation_job
-from monitor.watchlist_registry import WatchlistRegistry
+from monitor.cli.logs import setup_logging
+from monitor.config.settings import Settings
+from monitor.core.errors import ConfigError, SessionError, TgmonError
+from monitor.daemon.health import judge_worker
+from monitor.daemon.worker import Daemon, JobSpec
+from monitor.matching.registry import WatchlistRegistry
+from monitor.translation.drain import make_translation_job
+from monitor.wiring import after_translation, build_pipeline
 from storage.database import Database, redact_url
 from storage.models import utcnow
 from storage.workers import load_worker, upgrade_serialised
@@ -48,17 +48,17 @@ def check_telegram_credentials(settings: Settings) -> None:
 def telegram_source(settings: Settings) -> AbstractAsyncContextManager[Any]:
     """The connected Telethon source, opened lazily so other commands never import Telethon.
 
-    Contract with monitor.sources.telegram: `connect(settings)` returns an async context
+    Contract with monitor.sources.telegram.source: `connect(settings)` returns an async context
     manager that yields a connected Source and disconnects on exit.
     """
     check_telegram_credentials(settings)
     try:
-        module = importlib.import_module("monitor.sources.telegram")
+        module = importlib.import_module("monitor.sources.telegram.source")
     except ImportError as exc:
         raise SessionError(f"the Telegram source is not available: {exc}") from exc
     connect = getattr(module, "connect", None)
     if connect is None:
-        raise SessionError("monitor.sources.telegram has no connect(settings)")
+        raise SessionError("monitor.sources.telegram.source has no connect(settings)")
     result: AbstractAsyncContextManager[Any] = connect(settings)
     return result
 
@@ -66,10 +66,10 @@ def telegram_source(settings: Settings) -> AbstractAsyncContextManager[Any]:
 async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) -> None:
     """Open Telegram, build the daemon around ChannelWatcher and its jobs, run until stopped."""
     try:
-        from monitor.watcher import ChannelWatcher
+        from monitor.daemon.watcher import ChannelWatcher
     except ImportError as exc:
         raise TgmonError(f"the channel watcher is not available: {exc}") from exc
-    from monitor.ratelimit import RequestBudget
+    from monitor.sources.telegram.request_budget import RequestBudget
 
     registry = WatchlistRegistry(settings.watchlist_dirs())
     pipeline = build_pipeline(settings, db, registry)

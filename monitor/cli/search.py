@@ -11,9 +11,10 @@ from typing import IO, Annotated
 
 import typer
 
-from monitor import render, render_search
 from monitor.cli.core import state, when_option
-from monitor.errors import InputError
+from monitor.cli.render import search as render_search
+from monitor.cli.render import summary as render
+from monitor.core.errors import InputError
 from storage.query import parse_query, positive_leaves
 from storage.search import SearchFilters, Sort, iter_posts
 from storage.search import search as run_search

@@ -16,21 +16,21 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from monitor import render
-from monitor.app import build_pipeline
 from monitor.cli.core import state, sub_app, when_option
-from monitor.config import Settings, parse_duration
-from monitor.errors import InputError, SourceError
-from monitor.ratelimit import RequestBudget
-from monitor.render_telegram import channel_table
-from monitor.sources.telegram import TelegramSource, translate_error
-from monitor.sources.telegram_client import (
+from monitor.cli.render import summary as render
+from monitor.cli.render.channels import channel_table
+from monitor.config.settings import Settings, parse_duration
+from monitor.core.errors import InputError, SourceError
+from monitor.sources.telegram.client import (
     NETWORK_ERRORS,
     SessionLock,
     build_client,
     connected_client,
     session_path,
 )
+from monitor.sources.telegram.request_budget import RequestBudget
+from monitor.sources.telegram.source import TelegramSource, translate_error
+from monitor.wiring import build_pipeline
 from storage import channels as store
 
 channels_app = sub_app("Watched channels: add, list, remove, disable, enable.")
@@ -195,7 +195,7 @@ def channels_add(
     spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since))
 
     async def run() -> tuple[Any, Any]:
-        from monitor.watcher import ChannelWatcher
+        from monitor.daemon.watcher import ChannelWatcher
 
         async with connected_client(settings, factory=CLIENT_FACTORY) as client:
             watcher = ChannelWatcher(

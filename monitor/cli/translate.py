@@ -8,14 +8,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor import render
-from monitor.app import after_translation
 from monitor.cli.core import state, when_option
-from monitor.config import TranslationSettings
-from monitor.errors import InputError, TranslationError
-from monitor.translate import translator_for
-from monitor.translation_stage import DrainReport, OnTranslated, drain_translations
-from monitor.watchlist_registry import WatchlistRegistry
+from monitor.cli.render import summary as render
+from monitor.config.settings import TranslationSettings
+from monitor.core.errors import InputError, TranslationError
+from monitor.matching.registry import WatchlistRegistry
+from monitor.translation.drain import DrainReport, OnTranslated, drain_translations
+from monitor.translation.providers import translator_for
+from monitor.wiring import after_translation
 from storage import translations as store
 from storage.database import Database
 from storage.models import utcnow

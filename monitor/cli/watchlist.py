@@ -11,14 +11,14 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from monitor import render
-from monitor.app import match_listeners
 from monitor.cli.core import CliState, state, sub_app, when_option
-from monitor.errors import InputError
-from monitor.events import ChannelInfo
-from monitor.matching import Hit, Matcher, compile_matcher, explain_term
-from monitor.stages import match_posts
-from monitor.watchlists import Watchlist, load_watchlists, validate_watchlists
+from monitor.cli.render import summary as render
+from monitor.core.errors import InputError
+from monitor.core.events import ChannelInfo
+from monitor.matching.matcher import Hit, Matcher, compile_matcher, explain_term
+from monitor.matching.watchlists import Watchlist, load_watchlists, validate_watchlists
+from monitor.pipeline.stages import match_posts
+from monitor.wiring import match_listeners
 from storage.models import Channel, Post
 
 watchlist_app = sub_app("Keyword watchlists: validate, dry-run, apply to history.")

@@ -1,4 +1,4 @@
-"""Where posts come from. Every source yields the same normalised records (monitor.events).
+"""Where posts come from. Every source yields the same normalised records (monitor.core.events).
 
 `Source` is the seam the daemon drives: Telethon in production, export replays for the demo,
 and test doubles in tests all plug in the same way.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Protocol
 
-from monitor.events import ChannelInfo, ChannelPost, PostEvent
+from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
 
 EventHandler = Callable[[PostEvent], Awaitable[None]]
 

@@ -16,8 +16,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from monitor.errors import ExportFormatError
-from monitor.events import ChannelInfo, ChannelPost, Entity
+from monitor.core.errors import ExportFormatError
+from monitor.core.events import ChannelInfo, ChannelPost, Entity
 
 PLACEHOLDER_PREFIX = "(File "  # "(File not included. Change data exporting settings to download.)"
 _FILE_KINDS = {

@@ -1,0 +1,423 @@
+"""ChannelWatcher: what the daemon calls per channel — sync, catch up, poll, recheck, live events.
+
+Every read starts from the stored cursor (Channel.last_message_id) and the cursor moves only as
+batches are stored, so an interrupted backfill or catch-up resumes where it stopped and nothing
+between two polls is lost. A live message that skips ids triggers a catch-up of the gap instead
+of moving the cursor over it. Failures stay with their channel: a FloodWait pauses that channel
+only, an unreadable channel gets an error state, and the others go on. A revoked session
+(SessionError) is the one error that propagates: the daemon must stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitor.config.settings import ChannelSettings, Settings
+from monitor.core.errors import ChannelUnavailableError, InputError, RateLimitedError, SourceError
+from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
+from monitor.pipeline.ingest import IngestReport, Pipeline
+from monitor.sources import Source
+from monitor.sources.telegram.request_budget import RequestBudget
+from storage import channels as store
+from storage.database import Database
+from storage.models import Channel, utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Progress = Callable[[int, int | None], None]  # (posts stored so far, total if known)
+_PAGE = 100  # messages per history request (Telethon's page size)
+_SINCE_LIMIT = 1_000_000
+
+
+def spec_from_settings(cfg: ChannelSettings) -> store.ChannelSpec:
+    return store.ChannelSpec(
+        ref=cfg.ref,
+        poll_interval_s=int(cfg.poll.total_seconds()),
+        enabled=cfg.enabled,
+        join=cfg.join,
+        backfill=cfg.backfill,
+        since=cfg.since,
+    )
+
+
+def _info(channel: Channel) -> ChannelInfo:
+    return ChannelInfo(channel.id, channel.username, channel.title, channel.access_hash)
+
+
+class ChannelWatcher:
+    """Drives one Source for many channels, storing through the Pipeline."""
+
+    def __init__(
+        self,
+        source: Source,
+        pipeline: Pipeline,
+        db: Database,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        budget: RequestBudget | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.source = source
+        self.pipeline = pipeline
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.budget = budget
+        self._jitter = jitter
+        self._flood_until: dict[int, datetime] = {}
+        # SQLite has one writer at a time (storage.database takes BEGIN IMMEDIATE, so others
+        # would wait on the busy timeout): queue this process's database calls in the event
+        # loop instead of parking hundreds of poll threads on SQLite's busy handler.
+        self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
+        self.flood_waits = 0  # counted for metrics
+        self._resolve_blocked_until: datetime | None = None
+        self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
+        self.media_dir = settings.data_dir / "media"
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _serial(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext()
+
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def run() -> T:
+            with self.db.session() as session:
+                return fn(session, *args, **kwargs)
+
+        async with self._serial():
+            return await asyncio.to_thread(run)
+
+    async def _spend(self, tokens: float = 1.0) -> None:
+        if self.budget is not None:
+            await self.budget.acquire(tokens)
+
+    async def _paced(self, posts: AsyncIterator[ChannelPost]) -> AsyncIterator[ChannelPost]:
+        """Charge the budget one request per page of messages read."""
+        await self._spend()
+        seen = 0
+        async for post in posts:
+            seen += 1
+            if seen % _PAGE == 0:
+                await self._spend()
+            yield post
+
+    async def _channel(self, channel_id: int) -> Channel:
+        channel = await self._db(lambda s: s.get(Channel, channel_id))
+        if channel is None:
+            raise SourceError(f"channel {channel_id}: not in the database (add it first)")
+        return channel
+
+    async def _store(self, channel: Channel, posts: Sequence[ChannelPost]) -> IngestReport:
+        info = _info(channel)
+        async with self._serial():
+            report = await asyncio.to_thread(self.pipeline.ingest, info, posts, mode=channel.mode)
+        if self.settings.telegram.download_media and report.new:
+            await self._download_media(info, [p.message_id for p in posts])
+        return report
+
+    # -- channels -----------------------------------------------------------------------
+
+    async def add_channel(
+        self, spec: store.ChannelSpec, *, from_config: bool = False
+    ) -> ChannelInfo:
+        """Resolve a channel once and store it; a known channel reuses its stored id + hash."""
+        existing = await self._db(store.find_channel, spec.ref)
+        if existing is not None and existing.access_hash is not None:
+            info = _info(existing)
+        else:
+            info = await self._resolve(spec.ref)
+        channel = await self._db(
+            store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
+        )
+        if spec.join and channel.joined_at is None and hasattr(self.source, "join"):
+            await self._spend()
+            try:
+                await self.source.join(info)
+            except RateLimitedError:
+                raise  # not joined yet: the next sync tries again
+            except SourceError as exc:  # e.g. the ~500 channel limit: poll instead
+                log.error("channel %s: cannot join (%s); polling it instead", spec.ref, exc)
+                await self._db(
+                    store.set_error,
+                    info.channel_id,
+                    f"join failed: {exc}; polling",
+                    now=self.clock(),
+                    mode="poll",
+                )
+                return info
+            await self._db(store.mark_joined, info.channel_id, now=self.clock())
+        return info
+
+    async def _resolve(self, ref: str) -> ChannelInfo:
+        """Username lookups share one account-wide FloodWait (they can last many hours)."""
+        now = self.clock()
+        if self._resolve_blocked_until is not None and now < self._resolve_blocked_until:
+            wait = int((self._resolve_blocked_until - now).total_seconds()) + 1
+            raise RateLimitedError(f"{ref}: username lookups paused for {wait}s", seconds=wait)
+        await self._spend()
+        try:
+            return await self.source.resolve(ref)
+        except RateLimitedError as exc:
+            self._resolve_blocked_until = now + timedelta(seconds=exc.seconds)
+            self.flood_waits += 1
+            raise
+
+    async def sync_channels(self) -> list[ChannelInfo]:
+        """Config channels → database rows (resolving only unknown ones); return all watched."""
+        for cfg in self.settings.channels:
+            try:
+                await self.add_channel(spec_from_settings(cfg), from_config=True)
+                self.unresolved.pop(cfg.ref, None)
+            except (ChannelUnavailableError, RateLimitedError, InputError) as exc:
+                if self.unresolved.get(cfg.ref) != str(exc):
+                    log.error("cannot watch %s; the other channels go on", exc)
+                self.unresolved[cfg.ref] = str(exc)
+            except SourceError as exc:
+                log.error("channel %s: %s; will retry at the next sync", cfg.ref, exc)
+                self.unresolved[cfg.ref] = str(exc)
+        watched = await self._db(store.watched_channels)
+        return [_info(c) for c in watched]
+
+    # -- reading ------------------------------------------------------------------------
+
+    async def catch_up(self, channel_id: int, *, progress: Progress | None = None) -> IngestReport:
+        """Store everything after the channel's cursor; the first read is the backfill."""
+        channel = await self._channel(channel_id)
+        info = _info(channel)
+        if channel.last_message_id == 0:
+            return await self._first_read(channel, progress)
+        report = IngestReport()
+        batch: list[ChannelPost] = []
+        pending: asyncio.Task[IngestReport] | None = None
+        stored = 0
+
+        async def hand_over(posts: list[ChannelPost]) -> None:
+            """Store a batch while the next page is fetched; batches stay in order."""
+            nonlocal pending, stored
+            if pending is not None:
+                report.add(await pending)
+                pending = None
+            if progress and stored:
+                progress(stored, None)
+            if posts:
+                pending = asyncio.create_task(self._store(channel, posts))
+                stored += len(posts)
+
+        try:
+            async for post in self._paced(self.source.history(info, channel.last_message_id)):
+                batch.append(post)
+                if len(batch) >= self.settings.telegram.batch_size:
+                    await hand_over(batch)
+                    batch = []
+            await hand_over(batch)
+        finally:
+            if pending is not None:  # a failed read still keeps (and counts) stored batches
+                report.add(await pending)
+        if progress and stored:
+            progress(stored, None)
+        return report
+
+    async def _first_read(self, channel: Channel, progress: Progress | None) -> IngestReport:
+        """Backfill the newest N posts (or back to a date), then store them oldest first.
+
+        Each stored batch moves the cursor, so an interrupted backfill continues as an ordinary
+        catch-up from the last stored post. With no backfill asked for, the newest post is
+        stored to set the cursor: monitoring starts now.
+        """
+        info = _info(channel)
+        since = channel.backfill_since
+        limit = _SINCE_LIMIT if since else max(channel.backfill, 1)
+        posts: list[ChannelPost] = []
+        async for post in self._paced(self.source.recent(info, limit)):
+            if since is not None and post.posted_at < since:
+                break
+            posts.append(post)
+            if progress and len(posts) % _PAGE == 0:  # reading is the slow, budgeted part
+                progress(len(posts), None if since else limit)
+        posts.reverse()
+        total = len(posts)
+        report = IngestReport()
+        size = self.settings.telegram.batch_size
+        for start in range(0, total, size):
+            report.add(await self._store(channel, posts[start : start + size]))
+            if progress:
+                progress(min(start + size, total), total)
+        return report
+
+    async def _guarded(self, channel_id: int, what: str, work: Any) -> IngestReport:
+        """Run one channel job; record its failure on the channel instead of raising."""
+        try:
+            report: IngestReport = await work
+        except RateLimitedError as exc:
+            await self._record_flood(channel_id, exc)
+            return IngestReport()
+        except SourceError as exc:  # includes ChannelUnavailableError; SessionError propagates
+            log.error("channel %s: %s failed: %s", channel_id, what, exc)
+            await self._db(store.set_error, channel_id, str(exc), now=self.clock())
+            return IngestReport()
+        except SQLAlchemyError as exc:  # e.g. two writers racing: the next run redoes it
+            log.error(
+                "channel %s: %s failed in the database: %s", channel_id, what, type(exc).__name__
+            )
+            with contextlib.suppress(SQLAlchemyError):
+                message = f"{what}: database error {type(exc).__name__}"
+                await self._db(store.set_error, channel_id, message, now=self.clock())
+            return IngestReport()
+        return report
+
+    async def _record_flood(self, channel_id: int, exc: RateLimitedError) -> None:
+        jitter = self.settings.telegram.flood_wait_jitter.total_seconds() * self._jitter()
+        until = self.clock() + timedelta(seconds=exc.seconds + jitter)
+        self._flood_until[channel_id] = until
+        self.flood_waits += 1
+        log.warning(
+            "channel %s: FloodWait %ss; paused until %s (other channels go on)",
+            channel_id,
+            exc.seconds,
+            f"{until:%H:%M:%S}",
+        )
+        await self._db(store.set_flood_wait, channel_id, until, now=self.clock())
+
+    def due_after_flood(self, channel_id: int) -> datetime | None:
+        """When this channel may be polled again (None: no flood wait pending)."""
+        until = self._flood_until.get(channel_id)
+        if until is not None and until <= self.clock():
+            del self._flood_until[channel_id]
+            return None
+        return until
+
+    async def _load_flood_wait(self, channel_id: int) -> None:
+        """A restart must honour a wait recorded by the previous run."""
+        if channel_id in self._flood_until:
+            return
+        channel = await self._channel(channel_id)
+        if channel.flood_wait_until is not None and channel.flood_wait_until > self.clock():
+            self._flood_until[channel_id] = channel.flood_wait_until
+
+    async def poll(self, channel_id: int) -> IngestReport:
+        """Catch up one channel, recording the poll time or the error (never raising one)."""
+        await self._load_flood_wait(channel_id)
+        if self.due_after_flood(channel_id) is not None:
+            return IngestReport()
+
+        async def work() -> IngestReport:
+            report = await self.catch_up(channel_id)
+            await self._db(store.mark_polled, channel_id, now=self.clock())
+            return report
+
+        return await self._guarded(channel_id, "poll", work())
+
+    async def recheck(self, channel_id: int, window: int) -> IngestReport:
+        """Re-read the newest `window` stored posts: edits, counters, deletions, renames."""
+        await self._load_flood_wait(channel_id)
+        if self.due_after_flood(channel_id) is not None:
+            return IngestReport()
+        return await self._guarded(channel_id, "recheck", self._recheck(channel_id, window))
+
+    async def _recheck(self, channel_id: int, window: int) -> IngestReport:
+        channel = await self._channel(channel_id)
+        info = _info(channel)
+        refresh = getattr(self.source, "refresh", None)
+        if refresh is not None:
+            await self._spend()
+            fresh = await refresh(info)
+            if await self._db(store.record_names, fresh, now=self.clock()):
+                channel = await self._channel(channel_id)
+        ids = await self._db(store.recent_message_ids, channel_id, window)
+        found = await self._reread(info, ids)
+        report = IngestReport()
+        present = [p for p in found.values() if p is not None]
+        if present:
+            report.add(await self._store(channel, sorted(present, key=lambda p: p.message_id)))
+        gone = [mid for mid, post in found.items() if post is None]
+        if gone:
+            async with self._serial():
+                report.add(await asyncio.to_thread(self.pipeline.delete, channel_id, gone))
+            log.info("channel %s: %d post(s) deleted: %s", channel_id, len(gone), gone[:10])
+        return report
+
+    async def _reread(self, info: ChannelInfo, ids: list[int]) -> dict[int, ChannelPost | None]:
+        fetch = getattr(self.source, "fetch", None)
+        if fetch is not None:
+            found: dict[int, ChannelPost | None] = {}
+            for start in range(0, len(ids), _PAGE):
+                await self._spend()
+                found.update(await fetch(info, ids[start : start + _PAGE]))
+            return found
+        # A source without fetch-by-id: the newest posts, and a missing id in range is gone.
+        recent = {p.message_id: p async for p in self._paced(self.source.recent(info, len(ids)))}
+        floor = min(recent, default=0)
+        return {mid: recent.get(mid) for mid in ids if mid >= floor}
+
+    # -- live ---------------------------------------------------------------------------
+
+    async def on_event(self, event: PostEvent) -> None:
+        """A live event → the same pipeline; a gap before a new message is caught up first."""
+        try:
+            channel = await self._channel(event.channel_id)
+            if event.kind == "deleted":
+                async with self._serial():
+                    await asyncio.to_thread(
+                        self.pipeline.delete, event.channel_id, [event.message_id]
+                    )
+                return
+            if event.post is None:
+                return
+            if event.message_id > channel.last_message_id + 1 and channel.last_message_id:
+                await self.poll(event.channel_id)  # ids skipped: read the gap, never jump it
+            else:
+                await self._store(channel, [event.post])
+        except (SourceError, SQLAlchemyError) as exc:  # the next poll or recheck repairs it
+            log.error("channel %s: live %s event failed: %s", event.channel_id, event.kind, exc)
+
+    async def _download_media(self, info: ChannelInfo, message_ids: list[int]) -> None:
+        download = getattr(self.source, "download", None)
+        if download is None:
+            return
+        cap = self.settings.telegram.media_max_bytes
+        wanted = await self._db(store.posts_needing_media, info.channel_id, message_ids, cap)
+        for message_id in wanted:
+            try:
+                await self._spend()
+                media = await download(info, message_id, Path(self.media_dir))
+            except SourceError as exc:
+                log.warning(
+                    "channel %s message %s: media not saved: %s", info.channel_id, message_id, exc
+                )
+                continue
+            await self._db(
+                store.record_media, info.channel_id, message_id, str(media.path), media.sha256
+            )
+
+
+@asynccontextmanager
+async def telegram_watcher(
+    settings: Settings,
+    db: Database,
+    pipeline: Pipeline,
+    *,
+    client_factory: Callable[..., Any] | None = None,
+) -> AsyncIterator[ChannelWatcher]:
+    """The daemon's entry point: a logged-in client (session locked) wrapped in a watcher.
+
+    Raises SessionError (stop, never retry) when the session is missing, revoked or in use by
+    another process, and SourceError when Telegram cannot be reached (retry later).
+    """
+    from monitor.sources.telegram.client import build_client, connected_client
+    from monitor.sources.telegram.source import TelegramSource
+
+    tg = settings.telegram
+    budget = RequestBudget(tg.requests_per_minute, tg.request_burst)
+    async with connected_client(settings, factory=client_factory or build_client) as client:
+        yield ChannelWatcher(TelegramSource(client), pipeline, db, settings, budget=budget)

@@ -1,0 +1,112 @@
+"""The ingest pipeline: normalise → store → detect language → translate → match → alert.
+
+Sources hand over normalised posts; `Pipeline.ingest` stores them first (so nothing is lost
+if a later stage fails), then runs each stage on what changed, inside the same transaction
+but each in its own savepoint: a failing stage is logged with its channel and message ids and
+rolled back alone, and the stored posts stay.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlmodel import Session
+
+from monitor.core.events import ChannelInfo, ChannelPost
+from storage.database import Database
+from storage.posts import PostChange, advance_cursor, ensure_channel, mark_deleted, upsert_posts
+
+log = logging.getLogger(__name__)
+
+
+class Stage(Protocol):
+    """One step after `store`: acts on the posts that are new or whose text changed."""
+
+    name: str
+
+    def run(self, session: Session, changes: Sequence[PostChange]) -> None: ...
+
+
+@dataclass
+class IngestReport:
+    """Counts for the user: what a batch (or a whole import) did."""
+
+    new: int = 0
+    edited: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    stage_failures: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: IngestReport) -> None:
+        self.new += other.new
+        self.edited += other.edited
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        for name, count in other.stage_failures.items():
+            self.stage_failures[name] = self.stage_failures.get(name, 0) + count
+
+
+class Pipeline:
+    """Stores batches of posts and runs the stages on what changed."""
+
+    def __init__(
+        self,
+        db: Database,
+        stages: Sequence[Stage] = (),
+        *,
+        on_deleted: Callable[[Session, list[int]], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.stages = list(stages)
+        self.on_deleted = on_deleted
+
+    def ingest(
+        self, channel: ChannelInfo, posts: Sequence[ChannelPost], *, mode: str | None = None
+    ) -> IngestReport:
+        """Store one batch of a channel's posts in one transaction and run the stages."""
+        report = IngestReport()
+        with self.db.session() as session:
+            ensure_channel(session, channel, mode=mode)
+            if not posts:
+                return report
+            changes = upsert_posts(session, posts)
+            advance_cursor(session, channel.channel_id, (p.message_id for p in posts))
+            for change in changes:
+                setattr(report, change.kind, getattr(report, change.kind) + 1)
+            acted_on = [c for c in changes if c.kind != "unchanged"]
+            if acted_on:
+                self._run_stages(session, channel, acted_on, report)
+        return report
+
+    def _run_stages(
+        self,
+        session: Session,
+        channel: ChannelInfo,
+        changes: Sequence[PostChange],
+        report: IngestReport,
+    ) -> None:
+        for stage in self.stages:
+            try:
+                with session.begin_nested():
+                    stage.run(session, changes)
+            except Exception:
+                report.stage_failures[stage.name] = report.stage_failures.get(stage.name, 0) + 1
+                ids = [c.post.message_id for c in changes]
+                log.exception(
+                    "stage %s failed for channel %s messages %s..%s; posts are stored",
+                    stage.name,
+                    channel.channel_id,
+                    min(ids),
+                    max(ids),
+                )
+
+    def delete(self, channel_id: int, message_ids: Sequence[int]) -> IngestReport:
+        """Mark posts deleted (never remove them); return how many were newly marked."""
+        with self.db.session() as session:
+            marked = mark_deleted(session, channel_id, message_ids)
+            if marked and self.on_deleted is not None:  # e.g. deletion alerts, same transaction
+                self.on_deleted(session, marked)
+        return IngestReport(deleted=len(marked))

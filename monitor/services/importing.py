@@ -1,0 +1,130 @@
+"""Import Telegram Desktop exports through the pipeline, batch by batch.
+
+Good posts are committed as they are read, so a bad message late in a file never takes the
+earlier ones with it; `skip_bad` carries on past bad messages and counts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from monitor.core.errors import ExportFormatError
+from monitor.core.events import ChannelInfo, ChannelPost
+from monitor.pipeline.ingest import IngestReport, Pipeline
+from monitor.sources.export import find_exports, read_export
+from storage.models import Post
+
+BATCH_SIZE = 2000
+Progress = Callable[[Path, int], None]  # (file, bytes read so far)
+
+
+@dataclass
+class ImportReport(IngestReport):
+    files: int = 0
+    skipped: int = 0  # service / unsupported messages
+    bad: int = 0
+    bad_examples: list[str] = field(default_factory=list)
+    channels: dict[int, str] = field(default_factory=dict)
+
+    def merge(self, other: ImportReport) -> None:
+        self.add(other)
+        self.files += other.files
+        self.skipped += other.skipped
+        self.bad += other.bad
+        self.bad_examples.extend(other.bad_examples[: max(0, 5 - len(self.bad_examples))])
+        self.channels.update(other.channels)
+
+
+def import_exports(
+    pipeline: Pipeline,
+    path: Path,
+    *,
+    skip_bad: bool = False,
+    usernames: dict[int, str] | None = None,
+    progress: Progress | None = None,
+    mark_missing_deleted: bool = False,
+) -> ImportReport:
+    """Import one export file or every result.json below a folder.
+
+    With `mark_missing_deleted`, each file is taken as a complete export of its channel: a stored
+    post whose id lies within the file's id range but is absent from it was deleted since.
+    """
+    report = ImportReport()
+    for file in find_exports(path):
+        seen = _import_file(pipeline, file, report, skip_bad, usernames or {}, progress)
+        report.files += 1
+        if mark_missing_deleted:
+            for channel_id, ids in seen.items():
+                report.deleted += _mark_missing(pipeline, channel_id, ids)
+    return report
+
+
+def _mark_missing(pipeline: Pipeline, channel_id: int, seen: set[int]) -> int:
+    if not seen:
+        return 0
+    with pipeline.db.session() as session:
+        stored = session.execute(
+            select(Post.message_id).where(
+                Post.channel_id == channel_id,
+                Post.message_id.between(min(seen), max(seen)),  # type: ignore[attr-defined]
+                Post.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).scalars()
+        missing = sorted(set(stored) - seen)
+    return pipeline.delete(channel_id, missing).deleted if missing else 0
+
+
+def _import_file(
+    pipeline: Pipeline,
+    file: Path,
+    report: ImportReport,
+    skip_bad: bool,
+    usernames: dict[int, str],
+    progress: Progress | None,
+) -> dict[int, set[int]]:
+    """Import one file; return the message ids it holds, per channel (service ones included)."""
+    batch: list[ChannelPost] = []
+    channel: ChannelInfo | None = None
+    seen: dict[int, set[int]] = {}
+
+    def flush() -> None:
+        if channel is not None and batch:
+            report.add(pipeline.ingest(channel, batch, mode="import"))
+            batch.clear()
+
+    try:
+        with file.open("rb") as handle:
+            for item in read_export(file, handle=handle):
+                if channel is None or item.channel.channel_id != channel.channel_id:
+                    flush()
+                    info = item.channel
+                    username = usernames.get(info.channel_id, info.username)
+                    channel = ChannelInfo(info.channel_id, username, info.title)
+                    report.channels[info.channel_id] = info.title or str(info.channel_id)
+                    ids = seen.setdefault(info.channel_id, set())
+                if item.message_id is not None:
+                    ids.add(item.message_id)
+                if item.error is not None:
+                    where = f"{file}: message #{item.index}: {item.error}"
+                    if not skip_bad:
+                        raise ExportFormatError(f"{where} (use --skip-bad to import the rest)")
+                    report.bad += 1
+                    if len(report.bad_examples) < 5:
+                        report.bad_examples.append(where)
+                elif item.post is None:
+                    report.skipped += 1
+                else:
+                    batch.append(item.post)
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+                        if progress is not None:
+                            progress(file, handle.tell())
+    finally:
+        flush()  # what was read before a failure is kept
+    if progress is not None:
+        progress(file, file.stat().st_size)
+    return seen

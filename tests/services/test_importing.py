@@ -1,0 +1,106 @@
+"""Importing exports through the pipeline: idempotent, versions edits, keeps good posts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from monitor.core.errors import ExportFormatError
+from monitor.pipeline.ingest import Pipeline
+from monitor.services.importing import import_exports
+from storage.database import Database
+from storage.models import Channel, Post, PostVersion
+from storage.posts import PostChange
+from tests.support.exports import chat, message, service, write_export
+
+
+def count(db: Database, model: type) -> int:
+    with db.session() as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def test_importing_twice_adds_nothing(db: Database, tmp_path: Path) -> None:
+    path = write_export(tmp_path, chat([service(1), message(2, "a"), message(3, "b")]))
+    first = import_exports(Pipeline(db), path)
+    second = import_exports(Pipeline(db), path)
+    assert (first.new, first.skipped) == (2, 1)
+    assert (second.new, second.edited, second.unchanged) == (0, 0, 2)
+    assert count(db, Post) == 2 and count(db, PostVersion) == 2
+
+
+def test_edited_reexport_adds_versions(db: Database, tmp_path: Path) -> None:
+    import_exports(Pipeline(db), write_export(tmp_path / "v1", chat([message(1, "до правки")])))
+    later = chat([message(1, "после правки", edited_minutes=10), message(2, "новый")])
+    report = import_exports(Pipeline(db), write_export(tmp_path / "v2", later))
+    assert (report.new, report.edited) == (1, 1)
+    with db.session() as s:
+        texts = s.exec(
+            select(PostVersion.text).order_by(PostVersion.post_id, PostVersion.version)
+        ).all()
+        assert texts == ["до правки", "после правки", "новый"]
+        assert s.exec(select(Channel.last_message_id)).one() == 2
+
+
+def test_bad_message_stops_but_keeps_the_posts_before_it(db: Database, tmp_path: Path) -> None:
+    bad = message(3, "x")
+    bad["date_unixtime"] = "yesterday"
+    path = write_export(tmp_path, chat([message(1, "a"), message(2, "b"), bad, message(4, "d")]))
+    with pytest.raises(ExportFormatError, match=r"result\.json: message #2: date_unixtime"):
+        import_exports(Pipeline(db), path)
+    assert count(db, Post) == 2
+
+
+def test_skip_bad_imports_the_good_messages(db: Database, tmp_path: Path) -> None:
+    bad = message(3, "x")
+    del bad["id"]
+    path = write_export(tmp_path, chat([message(1, "a"), bad, message(4, "d")]))
+    report = import_exports(Pipeline(db), path, skip_bad=True)
+    assert (report.new, report.bad) == (2, 1)
+    assert "message #1: id: missing" in report.bad_examples[0]
+
+
+def test_a_truncated_file_keeps_what_was_read(db: Database, tmp_path: Path) -> None:
+    full = write_export(tmp_path, chat([message(i, f"post {i}") for i in range(1, 6)]))
+    text = full.read_text(encoding="utf-8")
+    full.write_text(text[: text.index('"id": 5')], encoding="utf-8")
+    with pytest.raises(ExportFormatError, match="not valid JSON"):
+        import_exports(Pipeline(db), full)
+    assert count(db, Post) == 4
+
+
+class ExplodingStage:
+    name = "explode"
+
+    def run(self, session: Session, changes: Sequence[PostChange]) -> None:
+        session.add(Channel(id=999, title="half-written"))
+        session.flush()
+        raise RuntimeError("boom")
+
+
+def test_a_failing_stage_loses_no_post_and_leaves_nothing_half_written(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_export(tmp_path, chat([message(1, "a"), message(2, "b")]))
+    report = import_exports(Pipeline(db, [ExplodingStage()]), path)
+    assert report.new == 2 and report.stage_failures == {"explode": 1}
+    assert count(db, Post) == 2
+    with db.session() as s:
+        assert s.get(Channel, 999) is None  # the stage's own writes were rolled back
+    assert "stage explode failed for channel 42 messages 1..2" in caplog.text
+
+
+def test_complete_reexport_marks_missing_posts_deleted(db: Database, tmp_path: Path) -> None:
+    first = chat([message(i, f"post {i}") for i in range(1, 6)])
+    import_exports(Pipeline(db), write_export(tmp_path / "v1", first))
+    later = chat([message(i, f"post {i}") for i in (2, 3, 5, 6)])
+    report = import_exports(
+        Pipeline(db), write_export(tmp_path / "v2", later), mark_missing_deleted=True
+    )
+    assert (report.new, report.deleted) == (1, 1)  # 4 is gone; 1 is outside the file's id range
+    with db.session() as s:
+        deleted = s.exec(select(Post.message_id).where(Post.deleted_at.is_not(None))).all()
+        assert deleted == [4]
+        assert s.exec(select(func.count()).select_from(Post)).one() == 6  # nothing removed
