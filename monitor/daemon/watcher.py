@@ -140,7 +140,7 @@ class ChannelWatcher:
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
-        if spec.join and channel.joined_at is None and hasattr(self.source, "join"):
+        if spec.join and channel.joined_at is None:
             await self._spend()
             try:
                 await self.source.join(info)
@@ -328,12 +328,10 @@ class ChannelWatcher:
     async def _recheck(self, channel_id: int, window: int) -> IngestReport:
         channel = await self._channel(channel_id)
         info = _info(channel)
-        refresh = getattr(self.source, "refresh", None)
-        if refresh is not None:
-            await self._spend()
-            fresh = await refresh(info)
-            if await self._db(store.record_names, fresh, now=self.clock()):
-                channel = await self._channel(channel_id)
+        await self._spend()
+        fresh = await self.source.refresh(info)
+        if await self._db(store.record_names, fresh, now=self.clock()):
+            channel = await self._channel(channel_id)
         ids = await self._db(store.recent_message_ids, channel_id, window)
         found = await self._reread(info, ids)
         report = IngestReport()
@@ -348,17 +346,11 @@ class ChannelWatcher:
         return report
 
     async def _reread(self, info: ChannelInfo, ids: list[int]) -> dict[int, ChannelPost | None]:
-        fetch = getattr(self.source, "fetch", None)
-        if fetch is not None:
-            found: dict[int, ChannelPost | None] = {}
-            for start in range(0, len(ids), _PAGE):
-                await self._spend()
-                found.update(await fetch(info, ids[start : start + _PAGE]))
-            return found
-        # A source without fetch-by-id: the newest posts, and a missing id in range is gone.
-        recent = {p.message_id: p async for p in self._paced(self.source.recent(info, len(ids)))}
-        floor = min(recent, default=0)
-        return {mid: recent.get(mid) for mid in ids if mid >= floor}
+        found: dict[int, ChannelPost | None] = {}
+        for start in range(0, len(ids), _PAGE):
+            await self._spend()
+            found.update(await self.source.fetch(info, ids[start : start + _PAGE]))
+        return found
 
     # -- live ---------------------------------------------------------------------------
 
@@ -382,15 +374,12 @@ class ChannelWatcher:
             log.error("channel %s: live %s event failed: %s", event.channel_id, event.kind, exc)
 
     async def _download_media(self, info: ChannelInfo, message_ids: list[int]) -> None:
-        download = getattr(self.source, "download", None)
-        if download is None:
-            return
         cap = self.settings.telegram.media_max_bytes
         wanted = await self._db(store.posts_needing_media, info.channel_id, message_ids, cap)
         for message_id in wanted:
             try:
                 await self._spend()
-                media = await download(info, message_id, Path(self.media_dir))
+                media = await self.source.download(info, message_id, Path(self.media_dir))
             except SourceError as exc:
                 log.warning(
                     "channel %s message %s: media not saved: %s", info.channel_id, message_id, exc

@@ -16,8 +16,9 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from monitor.core.errors import ExportFormatError
+from monitor.core.errors import ExportFormatError, SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, Entity
+from monitor.sources import EventHandler, MediaFile
 
 PLACEHOLDER_PREFIX = "(File "  # "(File not included. Change data exporting settings to download.)"
 _FILE_KINDS = {
@@ -322,5 +323,24 @@ class ExportSource:
         for post in posts[-limit:]:
             yield post
 
-    async def listen(self, channels: Sequence[ChannelInfo], on_event: Any) -> None:
+    async def refresh(self, channel: ChannelInfo) -> ChannelInfo:
+        return channel  # an export's names do not change after it was written
+
+    async def join(self, channel: ChannelInfo) -> None:
+        raise SourceError(f"{channel.title or channel.channel_id}: an export cannot be joined")
+
+    async def fetch(
+        self, channel: ChannelInfo, message_ids: Sequence[int]
+    ) -> dict[int, ChannelPost | None]:
+        wanted = set(message_ids)
+        found: dict[int, ChannelPost | None] = dict.fromkeys(wanted)
+        for post in self._posts(channel.channel_id):
+            if post.message_id in wanted:
+                found[post.message_id] = post
+        return found  # an id the export does not hold was deleted before it was written
+
+    async def download(self, channel: ChannelInfo, message_id: int, folder: Path) -> MediaFile:
+        raise SourceError(f"{channel.channel_id}/{message_id}: exports are read without media")
+
+    async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
         return None  # an export is a finished record: nothing arrives live

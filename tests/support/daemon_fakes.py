@@ -12,14 +12,16 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.config.settings import Settings
+from monitor.core.errors import SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
 from monitor.pipeline.ingest import IngestReport, Pipeline
-from monitor.sources import EventHandler, Source
+from monitor.sources import EventHandler, MediaFile, Source
 from storage.database import Database
 from storage.models import Channel, utcnow
 
@@ -79,6 +81,23 @@ class ScriptedSource:
         last = self.available()
         for message_id in range(max(1, last - limit + 1), last + 1):
             yield self.post(channel.channel_id, message_id)
+
+    async def refresh(self, channel: ChannelInfo) -> ChannelInfo:
+        return channel
+
+    async def join(self, channel: ChannelInfo) -> None:
+        return None
+
+    async def fetch(
+        self, channel: ChannelInfo, message_ids: Sequence[int]
+    ) -> dict[int, ChannelPost | None]:
+        last = self.available()
+        return {
+            mid: self.post(channel.channel_id, mid) if mid <= last else None for mid in message_ids
+        }
+
+    async def download(self, channel: ChannelInfo, message_id: int, folder: Path) -> MediaFile:
+        raise SourceError(f"{channel.channel_id}/{message_id}: scripted posts have no media")
 
     async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
         self.listening.append([c.channel_id for c in channels])

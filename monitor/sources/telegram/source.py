@@ -17,7 +17,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from monitor.core.errors import (
     TgmonError,
 )
 from monitor.core.events import ChannelInfo, ChannelPost, EventKind, PostEvent
-from monitor.sources import EventHandler
+from monitor.sources import EventHandler, MediaFile
 from monitor.sources.telegram.client import (
     NETWORK_ERRORS,
     REVOKED_MESSAGE,
@@ -54,13 +53,6 @@ _UNAVAILABLE = (
 )
 _DISCONNECTS = NETWORK_ERRORS
 _RAW_CACHE = 2000  # recent raw messages kept for media downloads
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    path: Path
-    sha256: str
-    size: int
 
 
 def _channel_name(channel: ChannelInfo) -> str:
