@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Alert, Channel, Delivery, Post, utcnow
+from monitor.core.clock import utcnow
+from storage.models import Alert, Channel, Delivery, Post
 
 
 @dataclass(frozen=True)

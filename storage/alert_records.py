@@ -17,7 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from monitor.config.settings import SEVERITY_RANK, AlertSettings
-from storage.models import Alert, Delivery, Match, Post, utcnow
+from monitor.core.clock import utcnow
+from storage.models import Alert, Delivery, Match, Post
 
 _ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
 
+from monitor.core.clock import utcnow
 from monitor.core.events import ChannelInfo
-from storage.models import Channel, ChannelName, Post, utcnow
+from storage.models import Channel, ChannelName, Post
 
 log = logging.getLogger(__name__)
 

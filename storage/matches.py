@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from storage.models import Match, utcnow
+from monitor.core.clock import utcnow
+from storage.models import Match
 
 _IN_CHUNK = 500
 

@@ -8,17 +8,14 @@ All timestamps are timezone-aware UTC and named `*_at`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from monitor.core.clock import utcnow
 from storage.types import Json, UTCDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Channel(SQLModel, table=True):

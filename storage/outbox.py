@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, case, exists, update
 from sqlmodel import Session, col, select
 
 from monitor.config.settings import AlertSettings
+from monitor.core.clock import utcnow
 from storage.alert_records import (
     add_deliveries,
     dedupe_key,
@@ -25,7 +26,7 @@ from storage.alert_records import (
     record_alerts,
     record_deletion_alerts,
 )
-from storage.models import Alert, Channel, Delivery, Match, Post, utcnow
+from storage.models import Alert, Channel, Delivery, Match, Post
 
 __all__ = [
     "AlertRecord",

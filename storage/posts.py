@@ -16,10 +16,11 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
+from monitor.core.clock import utcnow
 from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.core.text import hash_of_normalised, normalise_text
 from storage.bulk import pg_bulk_insert
-from storage.models import Channel, Post, PostVersion, utcnow
+from storage.models import Channel, Post, PostVersion
 from storage.stemming import search_text_of_normalised
 
 ChangeKind = Literal["new", "edited", "unchanged"]

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from storage.models import Channel, Delivery, Match, Post, utcnow
+from monitor.core.clock import utcnow
+from storage.models import Channel, Delivery, Match, Post
 
 _POST = Post.__table__.c  # type: ignore[attr-defined]
 _CHANNEL = Channel.__table__.c  # type: ignore[attr-defined]

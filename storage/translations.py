@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from monitor.core.backoff import backoff_delay
 from monitor.core.text import normalise_text
 from storage.models import Match, Post, TranslationCache, TranslationProvider
 
@@ -38,12 +39,6 @@ def cache_key(text: str, source: str, target: str, provider: str) -> str:
     """The cache key: the same words in the same languages through the same provider."""
     parts = "\x1f".join((normalise_text(text), source, target, provider))
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
-
-
-def backoff_delay(failures: int, base: timedelta, cap: timedelta) -> timedelta:
-    """base, 2×base, 4×base, … never more than cap (failures counts from 1)."""
-    exponent = min(max(failures - 1, 0), 30)
-    return min(cap, base * (2**exponent))
 
 
 @dataclass(frozen=True)
@@ -295,7 +290,7 @@ def record_failure(
             values: dict[str, Any] = {"translation_status": "failed", "translation_next_at": None}
             failed.append(row.id)
         else:
-            delay = backoff_delay(row.translation_attempts, backoff, max_backoff)
+            delay = backoff_delay(row.translation_attempts, base=backoff, cap=max_backoff)
             values = {"translation_next_at": now + delay}
         session.execute(update(_POST).where(_POST.c.id == row.id).values(**values))
     return failed
@@ -321,7 +316,7 @@ def record_outage(
     """Count one more consecutive outage and set the provider's back-off; return its end."""
     state = lock_provider(session, provider, now)
     failures = state.failures + 1
-    until = now + backoff_delay(failures, backoff, max_backoff)
+    until = now + backoff_delay(failures, base=backoff, cap=max_backoff)
     session.execute(
         update(_PROVIDER)
         .where(_PROVIDER.c.provider == provider)

@@ -22,10 +22,11 @@ from datetime import datetime
 from monitor.alerts.notifiers import Notifier, build_notifiers
 from monitor.alerts.render import AlertMessage, AlertRenderer, combine_digest
 from monitor.config.settings import Settings
+from monitor.core.clock import utcnow
 from monitor.core.errors import ConfigError, DeliveryError
 from storage.alert_records import DIGEST_KEY_PREFIX
 from storage.database import Database
-from storage.models import Delivery, utcnow
+from storage.models import Delivery
 from storage.outbox import (
     AlertRecord,
     RetryPolicy,

@@ -26,6 +26,7 @@ from jinja2 import (
 )
 
 from monitor.core.errors import ConfigError
+from monitor.core.snippet import segments
 from storage.models import Alert, Channel, Match, Post
 
 SCHEMA = "tgmon.alert/1"
@@ -49,37 +50,6 @@ class AlertMessage:
 
     def for_delivery(self, idempotency_key: str) -> AlertMessage:
         return replace(self, idempotency_key=idempotency_key)
-
-
-@dataclass(frozen=True)
-class Segment:
-    text: str
-    hit: bool
-
-
-def highlight(text: str, spans: Sequence[Sequence[int]]) -> list[Segment]:
-    """Split text into plain and matched runs; overlapping or touching spans merge."""
-    clean = sorted(
-        (max(0, s[0]), min(len(text), s[1])) for s in spans if len(s) >= 2 and s[0] < s[1]
-    )
-    merged: list[list[int]] = []
-    for start, end in clean:
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    segments: list[Segment] = []
-    cursor = 0
-    for start, end in merged:
-        if start > cursor:
-            segments.append(Segment(text[cursor:start], False))
-        segments.append(Segment(text[start:end], True))
-        cursor = end
-    if cursor < len(text) or not segments:
-        segments.append(Segment(text[cursor:], False))
-    return segments
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -138,7 +108,7 @@ def alert_context(
             "translation_status": post.translation_status,
         },
         "forwarded_from": forwarded,
-        "segments": highlight(post.text, original_spans),
+        "segments": segments(post.text, original_spans),
         "terms": terms,
         "rules": sorted({m.rule for m in matches}),
         "matches": [

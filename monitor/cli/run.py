@@ -17,6 +17,7 @@ from monitor.alerts.dispatch import Dispatcher
 from monitor.cli.core import state
 from monitor.cli.logs import setup_logging
 from monitor.config.settings import Settings
+from monitor.core.clock import utcnow
 from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.daemon.health import judge_worker
 from monitor.daemon.worker import Daemon, JobSpec
@@ -24,7 +25,6 @@ from monitor.matching.registry import WatchlistRegistry
 from monitor.translation.drain import make_translation_job
 from monitor.wiring import after_translation, build_pipeline
 from storage.database import Database, redact_url
-from storage.models import utcnow
 from storage.workers import load_worker, upgrade_serialised
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from monitor.cli.core import state, when_option
 from monitor.cli.render import summary as render
 from monitor.config.settings import TranslationSettings
+from monitor.core.clock import utcnow
 from monitor.core.errors import InputError, TranslationError
 from monitor.matching.registry import WatchlistRegistry
 from monitor.translation.drain import DrainReport, OnTranslated, drain_translations
@@ -18,7 +19,6 @@ from monitor.translation.providers import translator_for
 from monitor.wiring import after_translation
 from storage import translations as store
 from storage.database import Database
-from storage.models import utcnow
 
 PROVIDERS = ("google", "libre", "deepl", "mymemory")
 

@@ -1,15 +1,14 @@
-"""Pure: find where a query hit an ORIGINAL text and cut a snippet around the first hit.
+"""Pure highlighting: merge hit spans, cut a snippet around the first hit, split into runs.
 
-The index holds stems; to show analysts the words as written, each token of the original is
-stemmed the same way and compared with the query's stems.
+Every view that shows matched or searched words — terminal tables, alert emails, demo
+summaries, watchlist tests — cuts and marks text here, so they agree on what a hit looks like.
+Spans are (start, end) character offsets into the text they came with.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from storage.query import Leaf
-from storage.stemming import token_spans
 
 Span = tuple[int, int]
 
@@ -22,30 +21,32 @@ class Snippet:
     spans: tuple[Span, ...]
 
 
-def hit_spans(text: str, leaves: list[Leaf]) -> list[Span]:
-    """Character spans of `text` whose tokens match any query leaf (phrases word by word)."""
-    exact: set[str] = set()
-    prefixes: list[str] = []
-    for leaf in leaves:
-        stems = leaf.stems()
-        if leaf.prefix:
-            prefixes.append(stems[-1])
-            stems = stems[:-1]
-        exact.update(stems)
-    spans: list[Span] = []
-    for token in token_spans(text):
-        if token.stem in exact or any(
-            token.normalised.startswith(p) or token.stem.startswith(p) for p in prefixes
-        ):
-            if spans and spans[-1] == (token.start, token.end):
-                continue
-            spans.append((token.start, token.end))
-    return spans
+@dataclass(frozen=True)
+class Segment:
+    """A run of text that is, or is not, a hit."""
+
+    text: str
+    hit: bool
 
 
-def snippet(text: str, spans: list[Span], *, width: int = 160) -> Snippet:
+def merge_spans(length: int, spans: Iterable[Sequence[int]]) -> list[Span]:
+    """Sorted spans clipped to [0, length]; overlapping or touching spans merge."""
+    clean = sorted((max(0, s[0]), min(length, s[1])) for s in spans if len(s) >= 2 and s[0] < s[1])
+    merged: list[list[int]] = []
+    for start, end in clean:
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+def snippet(text: str, spans: Iterable[Sequence[int]], *, width: int = 160) -> Snippet:
     """About `width` characters of text around the first hit, on word boundaries, with '…'."""
     flat = text.replace("\n", " ")
+    spans = merge_spans(len(flat), spans)
     if len(flat) <= width:
         return Snippet(flat, tuple(spans))
     first = spans[0][0] if spans else 0
@@ -73,3 +74,17 @@ def mark(snip: Snippet, before: str = "[", after: str = "]") -> str:
         last = end
     out.append(snip.text[last:])
     return "".join(out)
+
+
+def segments(text: str, spans: Iterable[Sequence[int]]) -> list[Segment]:
+    """Split text into plain and hit runs (for templates that style hits)."""
+    out: list[Segment] = []
+    cursor = 0
+    for start, end in merge_spans(len(text), spans):
+        if start > cursor:
+            out.append(Segment(text[cursor:start], False))
+        out.append(Segment(text[start:end], True))
+        cursor = end
+    if cursor < len(text) or not out:
+        out.append(Segment(text[cursor:], False))
+    return out

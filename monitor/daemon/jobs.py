@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
+from monitor.core.backoff import backoff_delay
+from monitor.core.clock import Clock
+
 log = logging.getLogger("monitor.daemon")
 T = TypeVar("T")
-Clock = Callable[[], datetime]
 Key = int | str | None
 
 
@@ -69,11 +71,6 @@ class JobState:
                 round(self.last_duration_s, 3) if self.last_duration_s is not None else None
             ),
         }
-
-
-def backoff_delay(failures: int, *, base: timedelta, cap: timedelta) -> timedelta:
-    """5 s, 10 s, 20 s, ... (for base 5 s), never more than `cap`."""
-    return min(base * (2 ** min(max(failures - 1, 0), 30)), cap)
 
 
 class JobRunner:

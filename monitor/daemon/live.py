@@ -11,8 +11,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
+from monitor.core.backoff import backoff_delay
 from monitor.core.events import ChannelInfo
-from monitor.daemon.jobs import backoff_delay
 from monitor.sources import EventHandler, Source
 
 log = logging.getLogger("monitor.daemon")

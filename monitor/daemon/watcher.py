@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config.settings import ChannelSettings, Settings
+from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ChannelUnavailableError, InputError, RateLimitedError, SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
 from monitor.pipeline.ingest import IngestReport, Pipeline
@@ -30,7 +31,7 @@ from monitor.sources import Source
 from monitor.sources.telegram.request_budget import RequestBudget
 from storage import channels as store
 from storage.database import Database
-from storage.models import Channel, utcnow
+from storage.models import Channel
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,7 +65,7 @@ class ChannelWatcher:
         db: Database,
         settings: Settings,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = utcnow,
         budget: RequestBudget | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:

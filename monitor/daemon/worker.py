@@ -27,10 +27,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from monitor.config.settings import Settings
+from monitor.core.backoff import backoff_delay
+from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.core.events import ChannelInfo, PostEvent
 from monitor.daemon.health import Verdict, judge_worker
-from monitor.daemon.jobs import JobRunner, backoff_delay
+from monitor.daemon.jobs import JobRunner
 from monitor.daemon.live import LiveFeed
 from monitor.daemon.metrics import Metrics, MetricsServer
 from monitor.pipeline.ingest import Pipeline
@@ -38,7 +40,7 @@ from monitor.sources import Source
 from monitor.wiring import build_pipeline
 from storage.database import Database
 from storage.leases import LeaseRound, lease_round, release_all, round_interval
-from storage.models import Channel, utcnow
+from storage.models import Channel
 from storage.workers import (
     backlog_counts,
     latest_post_times,
@@ -101,7 +103,7 @@ class Daemon:
         watcher_factory: WatcherFactory,
         pipeline: Pipeline | None = None,
         jobs: Sequence[JobSpec] = (),
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = utcnow,
         metrics: Metrics | None = None,
         handle_signals: bool = True,
     ) -> None:

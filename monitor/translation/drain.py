@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from monitor.config.settings import Settings, TranslationSettings
+from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import TranslationError
 from monitor.translation.provider_limiter import RateLimiter
 from monitor.translation.providers import TranslationOutage, Translator, translator_for
@@ -26,7 +27,6 @@ from monitor.translation.segments import translate_segments
 from monitor.translation.triage import translation_need
 from storage import translations as store
 from storage.database import Database
-from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class _Drain:
         translator: Translator,
         settings: TranslationSettings,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
         sleep: Callable[[float], None],
         limiter: RateLimiter,
         progress: Callable[[int], None] | None,
@@ -306,7 +306,7 @@ def drain_translations(
     translator: Translator,
     settings: TranslationSettings,
     *,
-    now: Callable[[], datetime] = utcnow,
+    clock: Clock = utcnow,
     sleep: Callable[[float], None] = time.sleep,
     limiter: RateLimiter | None = None,
     limit: int | None = None,
@@ -326,7 +326,7 @@ def drain_translations(
         db,
         translator,
         settings,
-        clock=now,
+        clock=clock,
         sleep=sleep,
         limiter=limiter,
         progress=progress,
@@ -343,7 +343,7 @@ def drain_translations(
             claim = store.claim_pending(
                 session,
                 translator.name,
-                now=now(),
+                now=clock(),
                 limit=size,
                 lease=settings.claim_lease,
                 mode=settings.mode,
@@ -352,7 +352,7 @@ def drain_translations(
             )
         if not claim.posts:
             state = claim.state
-            if honour_backoff and state.backoff_until is not None and state.backoff_until > now():
+            if honour_backoff and state.backoff_until is not None and state.backoff_until > clock():
                 report.stopped, report.backoff_until = "backoff", state.backoff_until
                 report.error = state.last_error
             break

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerts.render import AlertRenderer, Segment, highlight
+from monitor.alerts.render import AlertRenderer
 from monitor.core.errors import ConfigError
+from monitor.core.snippet import Segment, segments
 from storage.models import Alert, Channel, Match, Post
 from tests.support.alert_helpers import T0
 
@@ -26,7 +27,7 @@ from tests.support.alert_helpers import T0
     ],
 )
 def test_highlight(text: str, spans: list[list[int]], expected: list[tuple[str, bool]]) -> None:
-    assert highlight(text, spans) == [Segment(t, h) for t, h in expected]
+    assert segments(text, spans) == [Segment(t, h) for t, h in expected]
 
 
 def _rows(**post: object) -> tuple[Alert, Post, Channel, list[Match]]:

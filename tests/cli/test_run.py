@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import monitor.cli
+from monitor.core.clock import utcnow
 from storage.database import Database
-from storage.models import utcnow
 from storage.workers import mark_stopped, record_beat, register_worker
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.daemon.jobs import JobRunner, backoff_delay
+from monitor.core.backoff import backoff_delay
+from monitor.daemon.jobs import JobRunner
 
 
 class Clock:

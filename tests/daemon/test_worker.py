@@ -16,12 +16,13 @@ from sqlalchemy import func, select, text
 from sqlmodel import select as sqlmodel_select
 
 from monitor.config.settings import Settings
+from monitor.core.clock import utcnow
 from monitor.core.errors import SessionError
 from monitor.core.events import ChannelInfo, PostEvent
 from monitor.daemon.worker import Daemon
 from monitor.sources import EventHandler
 from storage.database import Database
-from storage.models import Post, TranslationCache, Worker, utcnow
+from storage.models import Post, TranslationCache, Worker
 from tests.support.daemon_fakes import ScriptedSource, SimpleWatcher, fake_channel_id, in_future
 
 CHANNELS = 3

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.core.errors import QueryError
-from monitor.core.snippet import hit_spans, mark, snippet
+from monitor.core.snippet import mark, snippet
+from storage.highlight import hit_spans
 from storage.query import And, Leaf, Not, Or, parse_query, positive_leaves, to_fts5, to_tsquery
 from storage.stemming import search_text, stem
 

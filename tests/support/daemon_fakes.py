@@ -18,12 +18,13 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.config.settings import Settings
+from monitor.core.clock import utcnow
 from monitor.core.errors import SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
 from monitor.pipeline.ingest import IngestReport, Pipeline
 from monitor.sources import EventHandler, MediaFile, Source
 from storage.database import Database
-from storage.models import Channel, utcnow
+from storage.models import Channel
 
 FAKE_BASE_ID = 1_000_000
 

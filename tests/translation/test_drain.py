@@ -94,7 +94,7 @@ def posts(db: Database) -> dict[int, Post]:
 def drain(
     db: Database, libre: FakeLibreTranslate, clock: Clock, s: TranslationSettings, **kw: object
 ):  # type: ignore[no-untyped-def]
-    return drain_translations(db, translator(libre), s, now=clock, **kw)  # type: ignore[arg-type]
+    return drain_translations(db, translator(libre), s, clock=clock, **kw)  # type: ignore[arg-type]
 
 
 def test_each_text_is_sent_once_forwards_reposts_and_reverted_edits_come_from_cache(
@@ -209,7 +209,7 @@ def test_long_posts_are_split_under_the_limit_and_keep_their_links(
         + "\n\n#новости конец"
     )
     (post_id,) = ingest(db, {1: text})
-    report = drain_translations(db, translator(libre, 60), settings(), now=Clock())
+    report = drain_translations(db, translator(libre, 60), settings(), clock=Clock())
     assert report.translated == 1 and report.failed == 0
     assert libre.translate_requests >= 4
     assert all(len(r.q) <= 60 for r in libre.behaviour.received)
@@ -317,7 +317,7 @@ def test_concurrent_workers_never_translate_a_text_twice(
     def work() -> None:
         try:
             worker_db = Database(db.url)
-            reports.append(drain_translations(worker_db, translator(libre), s, now=Clock()))
+            reports.append(drain_translations(worker_db, translator(libre), s, clock=Clock()))
             worker_db.dispose()
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -433,10 +433,10 @@ def test_the_api_key_never_reaches_stored_errors_or_logs(
     keyed = DeepTranslator("libre", url=libre.url, api_key=key, timeout=5)
     rejected, _ = ingest(db, {1: "война " * 10, 2: "мир"})
     libre.behaviour.max_chars = 20  # a per-post failure
-    drain_translations(db, keyed, s, now=clock)
+    drain_translations(db, keyed, s, clock=clock)
     libre.behaviour.api_key = "the-right-one"  # now the key is refused: an outage
     ingest(db, {3: "привет"})
-    report = drain_translations(db, keyed, s, now=clock)
+    report = drain_translations(db, keyed, s, clock=clock)
     assert report.stopped == "outage"
     with db.read_session() as session:
         state = session.get(TranslationProvider, "libre")

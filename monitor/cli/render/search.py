@@ -17,8 +17,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from monitor.cli.render.rich_text import highlighted
 from monitor.core.errors import InputError
-from monitor.core.snippet import Snippet, hit_spans, mark, snippet
+from monitor.core.snippet import Snippet, mark, snippet
+from storage.highlight import hit_spans
 from storage.post_detail import PostDetail
 from storage.query import Leaf
 from storage.search import SearchHit
@@ -117,13 +119,6 @@ def write_records(
     else:
         raise InputError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
     return written
-
-
-def highlighted(snip: Snippet) -> Text:
-    text = Text(snip.text)
-    for start, end in snip.spans:
-        text.stylize("bold reverse yellow", start, end)
-    return text
 
 
 def results_table(

@@ -7,8 +7,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
+from monitor.cli.render.rich_text import highlighted
+from monitor.core.snippet import snippet
 from monitor.services.demo import DemoReport
 from monitor.services.importing import ImportReport
 from storage.database import redact_url
@@ -65,7 +66,7 @@ def demo(out: Console, report: DemoReport) -> None:
         for example in report.examples:
             out.print(
                 f"  [bold]{example.watchlist}[/bold] @{example.channel}/{example.message_id}: ",
-                snippet(example.text, example.spans),
+                highlighted(snippet(example.text, example.spans, width=110)),
                 sep="",
             )
         where = (
@@ -76,19 +77,6 @@ def demo(out: Console, report: DemoReport) -> None:
         out.print(f"  alerts in the outbox: {report.alerts} — {where}")
     else:
         out.print("  no watchlist matches recorded")
-
-
-def snippet(text: str, spans: list[list[int]], width: int = 110) -> Text:
-    """One line of `text` around its first highlighted span, matched terms in reverse video."""
-    flat = text.replace("\n", " ")
-    start = max(0, min((s[0] for s in spans), default=0) - width // 4)
-    end = min(len(flat), start + width)
-    shown = Text(("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else ""))
-    offset = 1 if start else 0
-    for a, b in spans:
-        if a >= start and b <= end:
-            shown.stylize("bold reverse", a - start + offset, b - start + offset)
-    return shown
 
 
 def as_json(data: Any) -> str:

@@ -17,6 +17,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from telethon import errors, events, utils
 from telethon.tl import functions, types
 
 from monitor.config.settings import Settings
+from monitor.core.backoff import backoff_delay
 from monitor.core.errors import (
     ChannelUnavailableError,
     RateLimitedError,
@@ -52,6 +54,7 @@ _UNAVAILABLE = (
     errors.ChannelPublicGroupNaError,
 )
 _DISCONNECTS = NETWORK_ERRORS
+_RECONNECT_CAP = timedelta(seconds=120)
 _RAW_CACHE = 2000  # recent raw messages kept for media downloads
 
 
@@ -100,7 +103,9 @@ class TelegramSource:
     async def _reconnect(self, attempt: int, what: str, exc: BaseException) -> None:
         if attempt >= self.reconnect_attempts:
             raise SourceError(f"{what}: connection lost ({type(exc).__name__}), gave up") from None
-        delay = min(self.reconnect_delay_s * 2**attempt, 120.0)
+        delay = backoff_delay(
+            attempt + 1, base=timedelta(seconds=self.reconnect_delay_s), cap=_RECONNECT_CAP
+        ).total_seconds()
         log.warning(
             "%s: connection lost (%s); reconnecting in %.0fs", what, type(exc).__name__, delay
         )
