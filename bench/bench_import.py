@@ -25,14 +25,14 @@ PG_ADMIN = os.environ.get(
 CHILD = r"""
 import json, re, sys, time
 from pathlib import Path
-from monitor.wiring import build_pipeline
+from monitor.wiring import build_app
 from monitor.config.settings import bundled_path, load_settings
 from monitor.services.importing import import_exports
 from monitor.pipeline.ingest import Pipeline
 from storage.database import Database
 db = Database(sys.argv[1]); db.upgrade()
 if sys.argv[3] == "full":  # language, translation triage, example watchlists, alert outbox
-    pipeline = build_pipeline(load_settings(bundled_path("tgmon.example.toml")), db)
+    pipeline = build_app(load_settings(bundled_path("tgmon.example.toml")), db=db).pipeline
 else:
     pipeline = Pipeline(db)  # store only: posts, versions, search index
 t0 = time.perf_counter()

@@ -1,23 +1,45 @@
-"""Wiring: turn Settings into the objects commands use (database, pipeline stages).
+"""The composition root: the one place that turns Settings into working parts.
 
-The one place that decides which stages run; commands and the daemon both call it.
+Every entry point — each CLI command, the daemon, the demo, the benchmarks and the tests —
+calls `build_app(settings)` and uses what it returns. Nothing else constructs a pipeline, a
+translator, a dispatcher or a request budget, so which stages run, in what order, and who
+hears about a match is decided here and only here. Parts are built on first use: `tgmon
+search` never loads the watchlists' dictionaries, `tgmon health` never imports Telethon.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
+from monitor.alerts.recorder import AlertRecorder
 from monitor.config.settings import Settings
+from monitor.core.clock import Clock, utcnow
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline, Stage
-from monitor.pipeline.stages import LanguageStage, MatchListener, MatchStage, match_posts
+from monitor.pipeline.stages import LanguageStage, MatchStage
+from monitor.pipeline.translated import TranslatedPosts
+from monitor.services.alerts import AlertService
+from monitor.services.channels import ChannelService
+from monitor.services.search import SearchService
+from monitor.services.translation import TranslationService
+from monitor.services.watchlists import WatchlistService
+from monitor.sources import Source
+from monitor.sources.telegram.request_budget import RequestBudget
 from monitor.translation.triage import TranslationTriageStage
-from storage.alert_records import record_alerts, record_deletion_alerts
 from storage.database import Database
-from storage.matches import MatchChanges
-from storage.search import refresh_search_text
+from storage.workers import upgrade_serialised
+
+if TYPE_CHECKING:
+    from monitor.alerts.dispatch import Dispatcher
+    from monitor.daemon.contracts import JobSpec
+    from monitor.daemon.watcher import ChannelWatcher
+
+WATCHLIST_RELOAD = timedelta(seconds=10)  # how often the daemon looks for changed list files
 
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
@@ -29,57 +51,176 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
     return db
 
 
-def match_listeners(settings: Settings) -> list[MatchListener]:
-    """Who hears about matches that became live: the alert outbox, in the same transaction."""
+class App:
+    """tgmon assembled from one Settings: storage, pipeline, services, daemon parts."""
 
-    def raise_alerts(session: Session, changes: MatchChanges) -> None:
-        if changes.added:
-            record_alerts(session, changes.added, settings.alerts)
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        upgrade: bool = True,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._upgrade = upgrade
+        if db is not None:
+            self.__dict__["db"] = db  # a caller-owned database (tests, benchmarks)
 
-    return [raise_alerts]
+    # -- storage -----------------------------------------------------------------------
 
+    @cached_property
+    def db(self) -> Database:
+        return open_database(self.settings, upgrade=self._upgrade)
 
-def after_translation(
-    settings: Settings, registry: WatchlistRegistry
-) -> Callable[[Session, list[int]], None]:
-    """What runs when translations are stored: index them, match them, alert on new matches."""
-    listeners = match_listeners(settings)
+    def close(self) -> None:
+        """Return the database's connections now (PostgreSQL), not at interpreter exit."""
+        if "db" in self.__dict__:
+            self.db.dispose()
 
-    def on_translated(session: Session, post_ids: list[int]) -> None:
-        refresh_search_text(session, post_ids)
-        changes = match_posts(
-            session,
-            registry.matcher(),
-            post_ids,
-            sources=("translation",),
-            translation_language=settings.translation.target,
+    # -- the pipeline: store → language → translation triage → match → alerts ------------
+
+    @cached_property
+    def registry(self) -> WatchlistRegistry:
+        """The watchlists in force, reloaded when their files change."""
+        return WatchlistRegistry(self.settings.watchlist_dirs())
+
+    @cached_property
+    def alert_recorder(self) -> AlertRecorder:
+        return AlertRecorder(self.settings.alerts)
+
+    def stages(self) -> list[Stage]:
+        """The stages after `store`, in order: language, translation triage, matching."""
+        return [
+            LanguageStage(),
+            TranslationTriageStage(self.settings.translation),  # reads the language just set
+            MatchStage(
+                self.registry.matcher,
+                [self.alert_recorder.on_matches],  # matches that became live raise alerts
+                translation_language=self.settings.translation.target,
+            ),
+        ]
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self.db, self.stages(), on_deleted=self.alert_recorder.on_deleted)
+
+    @cached_property
+    def translated_posts(self) -> TranslatedPosts:
+        """Run when translations are stored: index, match, alert — like a new post."""
+        return TranslatedPosts(
+            self.registry.matcher,
+            [self.alert_recorder.on_matches],
+            translation_language=self.settings.translation.target,
         )
-        for listener in listeners:
-            listener(session, changes)
 
-    return on_translated
+    # -- services: the use cases the CLI (and the daemon) call ---------------------------
+
+    @cached_property
+    def search(self) -> SearchService:
+        return SearchService(self.db)
+
+    @cached_property
+    def alerts(self) -> AlertService:
+        return AlertService(self.db, self.settings, clock=self.clock)
+
+    @cached_property
+    def translation(self) -> TranslationService:
+        return TranslationService(
+            self.db,
+            self.settings.translation,
+            # built on first arrival, so `translate --status` never loads the watchlists
+            on_translated=lambda session, post_ids: self.translated_posts(session, post_ids),
+            clock=self.clock,
+        )
 
 
-def build_stages(settings: Settings, registry: WatchlistRegistry | None = None) -> list[Stage]:
-    """The stages after `store`, in order: language, translation triage, matching (→ alerts)."""
-    registry = registry or WatchlistRegistry(settings.watchlist_dirs())
-    return [
-        LanguageStage(),
-        TranslationTriageStage(settings.translation),  # reads the language just detected
-        MatchStage(
-            registry.matcher,
-            match_listeners(settings),
-            translation_language=settings.translation.target,
-        ),
-    ]
+    @cached_property
+    def watchlists(self) -> WatchlistService:
+        return WatchlistService(self.db, self.settings, self.alert_recorder)
+
+    @cached_property
+    def channels(self) -> ChannelService:
+        return ChannelService(self.db, clock=self.clock)
+
+    # -- the daemon: sources, watcher, jobs --------------------------------------------
+
+    @cached_property
+    def request_budget(self) -> RequestBudget:
+        """The account's one request budget, shared by every channel and command."""
+        tg = self.settings.telegram
+        return RequestBudget(tg.requests_per_minute, tg.request_burst)
+
+    def open_telegram(
+        self, client_factory: Callable[..., Any] | None = None, *, require_login: bool = False
+    ) -> AbstractAsyncContextManager[Source]:
+        """The connected, logged-in Telegram source (SessionError when not logged in).
+
+        `require_login` fails before connecting when the keys or the session are missing
+        (the daemon); interactive commands let Telegram say so.
+        """
+        from monitor.sources.telegram.client import require_credentials
+        from monitor.sources.telegram.source import connect
+
+        if require_login:
+            require_credentials(self.settings)
+        return connect(self.settings, client_factory=client_factory)
+
+    def watcher(self, source: Source) -> ChannelWatcher:
+        """The per-channel reader over `source`, feeding this app's pipeline."""
+        from monitor.daemon.watcher import ChannelWatcher
+
+        return ChannelWatcher(
+            source, self.pipeline, self.db, self.settings, budget=self.request_budget
+        )
+
+    def daemon_jobs(self, dispatcher: Dispatcher) -> list[JobSpec]:
+        """Translation drain, alert dispatch and watchlist hot reload, at their rates."""
+        from monitor.daemon.contracts import JobSpec
+        from monitor.translation.drain import make_translation_job
+
+        cfg = self.settings.daemon
+        translate = make_translation_job(
+            self.settings, self.db, on_translated=self.translated_posts
+        )
+        return [
+            JobSpec("translation", translate, cfg.translation_interval),
+            JobSpec("alerts", dispatcher.run_once, cfg.alerts_interval),
+            JobSpec("watchlists", self.registry.refresh, WATCHLIST_RELOAD),
+        ]
+
+    async def serve(
+        self,
+        *,
+        jobs: Sequence[JobSpec] = (),
+        client_factory: Callable[..., Any] | None = None,
+    ) -> None:
+        """Open the source, build the daemon around the watcher and its jobs, run until stopped."""
+        from monitor.alerts.dispatch import Dispatcher
+        from monitor.daemon.worker import Daemon
+
+        await asyncio.to_thread(upgrade_serialised, self.db)  # workers may start together
+        dispatcher = Dispatcher(
+            self.db, self.settings, worker_id=self.settings.daemon.worker_name()
+        )
+        all_jobs = [*self.daemon_jobs(dispatcher), *jobs]
+        try:
+            async with self.open_telegram(client_factory, require_login=True) as source:
+                daemon = Daemon(
+                    self.settings,
+                    self.db,
+                    source=source,
+                    watcher_factory=lambda src, _pipe, _db, _conf: self.watcher(src),
+                    pipeline=self.pipeline,
+                    jobs=all_jobs,
+                    clock=self.clock,
+                )
+                await daemon.run()
+        finally:
+            dispatcher.close()
 
 
-def build_pipeline(
-    settings: Settings, db: Database, registry: WatchlistRegistry | None = None
-) -> Pipeline:
-    registry = registry or WatchlistRegistry(settings.watchlist_dirs())
-
-    def deletion_alerts(session: Session, post_ids: list[int]) -> None:
-        record_deletion_alerts(session, post_ids, settings.alerts)
-
-    return Pipeline(db, build_stages(settings, registry), on_deleted=deletion_alerts)
+def build_app(settings: Settings, *, db: Database | None = None, upgrade: bool = True) -> App:
+    """Assemble tgmon from settings; `db` lets a caller supply an already open database."""
+    return App(settings, db=db, upgrade=upgrade)

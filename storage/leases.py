@@ -138,3 +138,10 @@ def release_all(session: Session, worker_id: str) -> int:
         .values(lease_owner=None, lease_expires_at=None)
     )
     return rowcount(result)
+
+
+def held_channels(session: Session, channel_ids: list[int]) -> list[Channel]:
+    """The rows of the channels a worker holds (after a lease round)."""
+    if not channel_ids:
+        return []
+    return list(session.execute(select(Channel).where(Channel.id.in_(channel_ids))).scalars())  # type: ignore[attr-defined]

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 import monitor.sources.telegram.client as telegram_client
 from monitor.cli import app
-from monitor.cli.run import serve
 from monitor.config.settings import load_settings
+from monitor.wiring import build_app
 from storage.database import Database
 from storage.models import Alert, Post
 from tests.support.alert_helpers import Receiver
@@ -65,7 +65,7 @@ def test_a_post_travels_from_telegram_to_a_webhook(
     settings = load_settings(cfg)
 
     async def main() -> None:
-        task = asyncio.create_task(serve(settings, db))
+        task = asyncio.create_task(build_app(settings, db=db).serve())
         for _ in range(300):  # up to 30 s on a loaded machine
             await asyncio.sleep(0.1)
             names = {json.loads(r.body)["alert"]["watchlist"] for r in hook.received}

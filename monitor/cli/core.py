@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from monitor.cli.render import summary as render
 from monitor.config.settings import Settings, load_settings, parse_duration
 from monitor.core.errors import InputError, TgmonError
-from monitor.wiring import open_database
+from monitor.wiring import App, build_app
 from storage.database import Database
 
 
@@ -45,23 +45,27 @@ class CliState:
     data_dir: Path | None = None
     debug: bool = False
     _settings: Settings | None = field(default=None, repr=False)
-    _database: Database | None = field(default=None, repr=False)
+    _app: App | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config, data_dir=self.data_dir)
         return self._settings
 
+    def app(self, *, upgrade: bool = True) -> App:
+        """tgmon assembled from the settings (the composition root), once per command."""
+        if self._app is None:
+            self._app = build_app(self.settings(), upgrade=upgrade)
+        return self._app
+
     def database(self, *, upgrade: bool = True) -> Database:
-        if self._database is None:
-            self._database = open_database(self.settings(), upgrade=upgrade)
-        return self._database
+        return self.app(upgrade=upgrade).db
 
     def close(self) -> None:
         """Release database connections when the command ends."""
-        if self._database is not None:
-            self._database.dispose()
-            self._database = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
 
 
 def sub_app(help_text: str) -> typer.Typer:

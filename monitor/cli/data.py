@@ -10,8 +10,6 @@ import typer
 from monitor.cli.core import file_progress, state, sub_app
 from monitor.cli.render import summary as render
 from monitor.config.settings import masked_dump
-from monitor.core.errors import InputError
-from monitor.wiring import build_pipeline
 from storage.database import redact_url
 
 db_app = sub_app("Database schema: create, migrate, inspect.")
@@ -39,12 +37,10 @@ def demo(ctx: typer.Context) -> None:
     """
     from monitor.services.demo import run_demo
 
-    st = state(ctx)
-    settings = st.settings()
-    db = st.database()
+    app = state(ctx).app()
     with file_progress() as bar:
         progress = _progress_callback(bar, lambda f: f.parent.name)
-        report = run_demo(settings, db, build_pipeline(settings, db), progress)
+        report = run_demo(app.settings, app.db, app.pipeline, progress)
     render.demo(render.console(), report)
 
 
@@ -75,23 +71,13 @@ def import_(
 
     Example: tgmon import ~/Downloads/ChatExport_2026-11-20/result.json --username rybar
     """
-    from monitor.services.importing import import_exports
-    from monitor.sources.export import find_exports, read_export
+    from monitor.services.importing import import_exports, usernames_for
 
-    st = state(ctx)
-    settings = st.settings()
-    files = find_exports(path)
-    usernames: dict[int, str] = {}
-    if username:
-        if len(files) != 1:
-            raise InputError("--username needs a single export file, not a folder")
-        for item in read_export(files[0]):
-            usernames[item.channel.channel_id] = username.lstrip("@")
-            break
-    db = st.database()
+    usernames = usernames_for(path, username)
+    app = state(ctx).app()
     with file_progress() as bar:
         report = import_exports(
-            build_pipeline(settings, db),
+            app.pipeline,
             path,
             skip_bad=skip_bad,
             usernames=usernames,

@@ -15,9 +15,7 @@ from monitor.cli.core import state, when_option
 from monitor.cli.render import search as render_search
 from monitor.cli.render import summary as render
 from monitor.core.errors import InputError
-from storage.query import parse_query, positive_leaves
-from storage.search import SearchFilters, Sort, iter_posts
-from storage.search import search as run_search
+from storage.search import SearchFilters, Sort
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -132,21 +130,20 @@ def search(
     fmt = _format(fmt, output, "table", render_search.FORMATS)
     if fmt == "table" and output is not None:
         raise InputError("--output needs --format json, jsonl or csv")
-    leaves = positive_leaves(parse_query(query))
     filters = _filters(
         channel, since, until, lang, watchlist, has_media, deleted, edited, forwarded_from
     )
     sort_key: Sort = sort  # type: ignore[assignment]
-    with state(ctx).database().read_session() as session:
-        # one row more than the page tells whether there is a next page (a count would cost
-        # a pass over every hit of a common word)
-        hits = run_search(session, query, filters, sort=sort_key, limit=limit + 1, offset=offset)
-    more, hits = len(hits) > limit, hits[:limit]
+    page = state(ctx).app().search.search(
+        query, filters, sort=sort_key, limit=limit, offset=offset
+    )
     if fmt == "table":
-        render_search.results_table(render.console(), hits, leaves, more=more, offset=offset)
+        render_search.results_table(
+            render.console(), page.hits, page.leaves, more=page.more, offset=offset
+        )
         return
     with _opened(output) as out:
-        render_search.write_records(hits, fmt, out, leaves)
+        render_search.write_records(page.hits, fmt, out, page.leaves)
 
 
 def show(
@@ -160,13 +157,9 @@ def show(
 
     Example: tgmon show rybar/4521   ·   tgmon show https://t.me/c/1234567/89 -f json
     """
-    from storage.post_detail import load_post_detail, parse_post_ref
-
     if fmt not in ("table", "json"):
         raise InputError(f"--format {fmt}: use table or json")
-    ref = parse_post_ref(post)
-    with state(ctx).database().read_session() as session:
-        detail = load_post_detail(session, ref)
+    detail = state(ctx).app().search.show(post)
     if fmt == "json":
         sys.stdout.write(render_search.detail_json(detail))
     else:
@@ -197,12 +190,11 @@ def export(
     Example: tgmon export -w wagner --since 30d -o wagner.csv   ·   tgmon export -C rybar > r.jsonl
     """
     fmt = _format(fmt, output, "jsonl", ("jsonl", "csv", "json"))
-    leaves = positive_leaves(parse_query(query)) if query is not None else []
     filters = _filters(
         channel, since, until, lang, watchlist, has_media, deleted, edited, forwarded_from
     )
-    with state(ctx).database().read_session() as session, _opened(output) as out:
-        written = render_search.write_records(iter_posts(session, query, filters), fmt, out, leaves)
+    with state(ctx).app().search.export(query, filters) as (posts, leaves), _opened(output) as out:
+        written = render_search.write_records(posts, fmt, out, leaves)
     if output is not None:
         render.console(stderr=True).print(f"exported {written} post(s) to {output}")
 
@@ -219,14 +211,11 @@ def stats(
 
     Example: tgmon stats --days 14   ·   tgmon stats -f json | jq .translation_status
     """
-    from storage.stats import collect_stats
-
     if days < 1 or days > 366:
         raise InputError("--days must be between 1 and 366")
     if fmt not in ("table", "json"):
         raise InputError(f"--format {fmt}: use table or json")
-    with state(ctx).database().read_session() as session:
-        figures = collect_stats(session, days=days, top=top)
+    figures = state(ctx).app().search.stats(days=days, top=top)
     if fmt == "json":
         sys.stdout.write(render_search.stats_json(figures))
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -19,8 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from monitor.cli.core import state, sub_app, when_option
 from monitor.cli.render import summary as render
 from monitor.cli.render.channels import channel_table
-from monitor.config.settings import Settings, parse_duration
+from monitor.config.settings import parse_duration
+from monitor.core.clock import utcnow
 from monitor.core.errors import InputError, SourceError
+from monitor.services.channels import AddedChannel
 from monitor.sources.telegram.client import (
     NETWORK_ERRORS,
     SessionLock,
@@ -28,9 +29,7 @@ from monitor.sources.telegram.client import (
     connected_client,
     session_path,
 )
-from monitor.sources.telegram.request_budget import RequestBudget
 from monitor.sources.telegram.source import TelegramSource, translate_error
-from monitor.wiring import build_pipeline
 from storage import channels as store
 
 channels_app = sub_app("Watched channels: add, list, remove, disable, enable.")
@@ -49,18 +48,6 @@ def history_progress() -> Progress:
         console=render.console(stderr=True),
         transient=True,
     )
-
-
-def _database(ctx: typer.Context) -> Any:
-    """The configured database, its connections closed when the command ends."""
-    db = state(ctx).database()
-    ctx.call_on_close(db.dispose)
-    return db
-
-
-def _budget(settings: Settings) -> RequestBudget:
-    tg = settings.telegram
-    return RequestBudget(tg.requests_per_minute, tg.request_burst)
 
 
 # -- account ---------------------------------------------------------------------------------
@@ -190,34 +177,21 @@ def channels_add(
         interval = int(parse_duration(poll).total_seconds())
     except ValueError as exc:
         raise InputError(f"--poll: {exc}") from None
-    settings = state(ctx).settings()
-    db = _database(ctx)
+    app = state(ctx).app()
     spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since))
 
-    async def run() -> tuple[Any, Any]:
-        from monitor.daemon.watcher import ChannelWatcher
-
-        async with connected_client(settings, factory=CLIENT_FACTORY) as client:
-            watcher = ChannelWatcher(
-                TelegramSource(client),
-                build_pipeline(settings, db),
-                db,
-                settings,
-                budget=_budget(settings),
-            )
-            info = await watcher.add_channel(spec)
+    async def run() -> AddedChannel:
+        async with app.open_telegram(CLIENT_FACTORY) as source:
             with history_progress() as bar:
                 task = bar.add_task("reading history", total=None)
 
                 def progress(done: int, total: int | None) -> None:
                     bar.update(task, completed=done, total=total)
 
-                report = await watcher.catch_up(info.channel_id, progress=progress)
-            with db.session() as session:
-                store.mark_polled(session, info.channel_id, now=datetime.now(UTC))
-            return info, report
+                return await app.channels.add(app.watcher(source), spec, progress)
 
-    info, report = asyncio.run(run())
+    added = asyncio.run(run())
+    info, report = added.info, added.report
     name = f"@{info.username}" if info.username else str(info.channel_id)
     typer.echo(
         f"watching {name} (id {info.channel_id}, {'live' if join else 'poll'} every {poll}): "
@@ -234,28 +208,12 @@ def channels_list(
 
     Example: tgmon channels list
     """
-    db = _database(ctx)
-    with db.read_session() as session:
-        rows = store.channel_overview(session, include_removed=all_)
-    render.console().print(channel_table(rows, now=datetime.now(UTC)))
-
-
-def _find(ctx: typer.Context, ref: str) -> Any:
-    db = _database(ctx)
-    channel_id = int(ref) if ref.lstrip("-").isdigit() else None
-    with db.read_session() as session:
-        channel = store.find_channel(session, ref, channel_id)
-        if channel is None:
-            raise InputError(f"{ref}: no such channel (see `tgmon channels list`)")
-    return db, channel
+    rows = state(ctx).app().channels.overview(include_removed=all_)
+    render.console().print(channel_table(rows, now=utcnow()))
 
 
 def _set(ctx: typer.Context, ref: str, verb: str, **change: Any) -> None:
-    db, channel = _find(ctx, ref)
-    with db.session() as session:
-        row = store.find_channel(session, ref, channel.id)
-        assert row is not None  # found a moment ago, in this same command
-        store.set_watching(session, row, **change)
+    channel = state(ctx).app().channels.set_watching(ref, **change)
     name = f"@{channel.username}" if channel.username else str(channel.id)
     typer.echo(f"{verb} {name}")
 

@@ -10,23 +10,16 @@ from rich.table import Table
 
 from monitor.cli.core import state, when_option
 from monitor.cli.render import summary as render
-from monitor.config.settings import TranslationSettings
 from monitor.core.clock import utcnow
 from monitor.core.errors import InputError, TranslationError
-from monitor.matching.registry import WatchlistRegistry
-from monitor.translation.drain import DrainReport, OnTranslated, drain_translations
-from monitor.translation.providers import translator_for
-from monitor.wiring import after_translation
-from storage import translations as store
-from storage.database import Database
+from monitor.services.translation import BacklogView
+from monitor.translation.drain import DrainReport
 
 PROVIDERS = ("google", "libre", "deepl", "mymemory")
 
 
-def _print_status(db: Database) -> None:
-    with db.read_session() as session:
-        backlog = store.translation_backlog(session)
-        providers = store.provider_states(session)
+def _print_status(view: BacklogView) -> None:
+    backlog, providers = view.backlog, view.providers
     out = render.console()
     table = Table(title="Translation backlog")
     table.add_column("status")
@@ -84,40 +77,17 @@ def translate(
 
     Example: tgmon translate --since 7d --limit 500   ·   tgmon translate --status
     """
-    st = state(ctx)
-    settings = st.settings()
     if provider is not None and provider not in PROVIDERS:
         raise InputError(f"--provider: must be one of {', '.join(PROVIDERS)}")
-    db = st.database()
-    try:
-        if status:
-            _print_status(db)
-        else:
-            on_translated = after_translation(
-                settings, WatchlistRegistry(settings.watchlist_dirs())
-            )
-            _backfill(db, settings.translation, retry_failed, provider, since, limit, on_translated)
-    finally:
-        db.dispose()  # return PostgreSQL connections now, not at interpreter exit
-
-
-def _backfill(
-    db: Database,
-    tsettings: TranslationSettings,
-    retry_failed: bool,
-    provider: str | None,
-    since: str | None,
-    limit: int | None,
-    on_translated: OnTranslated,
-) -> None:
+    service = state(ctx).app().translation
+    if status:
+        _print_status(service.status())
+        return
     after = when_option(since)
-    translator = translator_for(tsettings, provider)
     if retry_failed:
-        with db.session() as session:
-            requeued = store.requeue_failed(session, since=after)
+        requeued = service.requeue_failed(after)
         typer.echo(f"queued {requeued} failed post(s) again", err=True)
-    with db.session() as session:
-        due = store.count_due(session, now=utcnow(), mode=tsettings.mode, since=after)
+    due = service.due(after)
     total = min(due, limit) if limit is not None else due
     bar = Progress(
         TextColumn("translating"),
@@ -129,18 +99,9 @@ def _backfill(
     )
     with bar:
         task = bar.add_task("translate", total=total)
-        report = drain_translations(
-            db,
-            translator,
-            tsettings,
-            limit=limit,
-            since=after,
-            honour_backoff=False,
-            progress=lambda n: bar.advance(task, n),
-            on_translated=on_translated,
+        report, pending = service.backfill(
+            provider=provider, since=after, limit=limit, progress=lambda n: bar.advance(task, n)
         )
-    with db.read_session() as session:
-        pending = store.translation_backlog(session)["pending"]
     typer.echo(_summary(report, pending))
     if report.stopped == "outage":
         until = report.backoff_until.isoformat(timespec="seconds") if report.backoff_until else "?"

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
-from sqlalchemy import select
 
-from monitor.cli.core import CliState, state, sub_app, when_option
+from monitor.cli.core import state, sub_app, when_option
 from monitor.cli.render import summary as render
-from monitor.core.errors import InputError
-from monitor.core.events import ChannelInfo
-from monitor.matching.matcher import Hit, Matcher, compile_matcher, explain_term
-from monitor.matching.watchlists import Watchlist, load_watchlists, validate_watchlists
-from monitor.pipeline.stages import match_posts
-from monitor.wiring import match_listeners
-from storage.models import Channel, Post
+from monitor.cli.render.rich_text import highlighted
+from monitor.core.snippet import snippet
+from monitor.matching.matcher import Hit, explain_term
 
 watchlist_app = sub_app("Keyword watchlists: validate, dry-run, apply to history.")
 _BATCH = 1000
-
-
-def _one(st: CliState, name: str) -> Watchlist:
-    lists = load_watchlists(st.settings().watchlist_dirs())
-    for watchlist in lists:
-        if watchlist.name == name:
-            return watchlist
-    known = ", ".join(sorted(w.name for w in lists)) or "none"
-    raise InputError(f"no watchlist named {name!r} (have: {known})")
 
 
 @watchlist_app.command("validate")
@@ -40,49 +23,15 @@ def validate(ctx: typer.Context) -> None:
 
     Example: tgmon watchlist validate
     """
-    dirs = state(ctx).settings().watchlist_dirs()
-    watchlists, errors = validate_watchlists(dirs)
+    service = state(ctx).app().watchlists
+    dirs = service.dirs()
+    watchlists, errors = service.validate()
     for error in errors:
         typer.echo(f"error: {error}", err=True)
     if errors:
         raise typer.Exit(2)
     rules = sum(len(w.rules) for w in watchlists)
     typer.echo(f"{len(watchlists)} watchlist(s), {rules} rule(s) OK in {', '.join(map(str, dirs))}")
-
-
-def _highlight(text: str, spans: list[tuple[int, int]], width: int = 160) -> Text:
-    shown = Text(text.replace("\n", " "))
-    for start, end in spans:
-        shown.stylize("bold reverse", start, end)
-    if spans and len(text) > width:
-        first = max(0, spans[0][0] - width // 3)
-        shown = shown[first : first + width]
-    elif len(text) > width:
-        shown = shown[:width]
-    return shown
-
-
-def _scan(
-    st: CliState, matcher: Matcher, since: datetime | None
-) -> Iterator[tuple[Post, str, list[Hit]]]:
-    db = st.database()
-    with db.read_session() as session:
-        query = select(Post, Channel.username).join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
-        if since is not None:
-            query = query.where(Post.posted_at >= since)
-        query = query.order_by(Post.posted_at).execution_options(yield_per=_BATCH)
-        for post, username in session.execute(query):
-            channel = ChannelInfo(post.channel_id, username)
-            hits = matcher.match(post.text, language=post.language, channel=channel)
-            if post.translation:
-                hits += matcher.match(
-                    post.translation,
-                    language=st.settings().translation.target,
-                    channel=channel,
-                    text_source="translation",
-                )
-            if hits:
-                yield post, username or str(post.channel_id), hits
 
 
 def _rule_name(hit: Hit) -> str:
@@ -114,13 +63,13 @@ def test(
 
     Nothing is written. Example: tgmon watchlist test wagner_mali --since 30d
     """
-    st = state(ctx)
-    matcher = compile_matcher([_one(st, name)])
+    would_fire = state(ctx).app().watchlists.dry_run(name, when_option(since))
     table = Table(title=f"{name}: posts that would fire")
     for column in ("date", "channel", "rule", "text"):
         table.add_column(column)
     total = 0
-    for post, channel, hits in _scan(st, matcher, when_option(since)):
+    for found in would_fire:
+        post, channel, hits = found.post, found.channel, found.hits
         total += 1
         if total <= limit:
             original = [s for h in hits if h.text_source == "original" for s in h.spans]
@@ -131,7 +80,7 @@ def test(
                 f"{post.posted_at:%Y-%m-%d %H:%M}",
                 f"@{channel}/{post.message_id}",
                 rules,
-                _highlight(text, spans),
+                highlighted(snippet(text, spans), "bold reverse"),
             )
     out = render.console()
     out.print(table)
@@ -153,32 +102,9 @@ def rematch(
 
     Example: tgmon watchlist rematch drones --since 30d
     """
-    st = state(ctx)
-    settings = st.settings()
-    watchlist = _one(st, name)
-    matcher = compile_matcher([watchlist])
-    db = st.database()
-    with db.read_session() as session:
-        query = select(Post.id)  # type: ignore[call-overload]
-        if (start := when_option(since)) is not None:
-            query = query.where(Post.posted_at >= start)
-        ids = list(session.execute(query).scalars())
-    added = removed = 0
-    listeners = match_listeners(settings) if alert else []
-    for offset in range(0, len(ids), _BATCH):
-        with db.session() as session:
-            changes = match_posts(
-                session,
-                matcher,
-                ids[offset : offset + _BATCH],
-                translation_language=settings.translation.target,
-                only_watchlists={watchlist.name},
-            )
-            for listener in listeners:
-                listener(session, changes)
-        added += len(changes.added)
-        removed += len(changes.removed)
+    report = state(ctx).app().watchlists.rematch(name, when_option(since), alert=alert)
     typer.echo(
-        f"{name}: {len(ids)} post(s) checked, {added} new match(es), {removed} no longer matching"
+        f"{name}: {report.checked} post(s) checked, {report.added} new match(es), "
+        f"{report.removed} no longer matching"
         + ("" if alert else " (no alerts raised; use --alert)")
     )

@@ -15,7 +15,6 @@ import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -389,25 +388,3 @@ class ChannelWatcher:
             await self._db(
                 store.record_media, info.channel_id, message_id, str(media.path), media.sha256
             )
-
-
-@asynccontextmanager
-async def telegram_watcher(
-    settings: Settings,
-    db: Database,
-    pipeline: Pipeline,
-    *,
-    client_factory: Callable[..., Any] | None = None,
-) -> AsyncIterator[ChannelWatcher]:
-    """The daemon's entry point: a logged-in client (session locked) wrapped in a watcher.
-
-    Raises SessionError (stop, never retry) when the session is missing, revoked or in use by
-    another process, and SourceError when Telegram cannot be reached (retry later).
-    """
-    from monitor.sources.telegram.client import build_client, connected_client
-    from monitor.sources.telegram.source import TelegramSource
-
-    tg = settings.telegram
-    budget = RequestBudget(tg.requests_per_minute, tg.request_burst)
-    async with connected_client(settings, factory=client_factory or build_client) as client:
-        yield ChannelWatcher(TelegramSource(client), pipeline, db, settings, budget=budget)

@@ -16,79 +16,29 @@ import inspect
 import logging
 import os
 import signal
-import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from typing import Any, TypeVar
 
 from monitor.config.settings import Settings
 from monitor.core.backoff import backoff_delay
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ConfigError, SessionError, TgmonError
-from monitor.core.events import ChannelInfo, PostEvent
+from monitor.core.events import PostEvent
+from monitor.daemon.contracts import HeldChannel, JobSpec, WatcherFactory
 from monitor.daemon.health import Verdict, judge_worker
 from monitor.daemon.jobs import JobRunner
 from monitor.daemon.live import LiveFeed
 from monitor.daemon.metrics import Metrics, MetricsServer
+from monitor.daemon.timetable import Timetable
+from monitor.daemon.worker_record import WorkerRecord
 from monitor.pipeline.ingest import Pipeline
 from monitor.sources import Source
-from monitor.wiring import build_pipeline
 from storage.database import Database
-from storage.leases import LeaseRound, lease_round, release_all, round_interval
-from storage.models import Channel
-from storage.workers import (
-    backlog_counts,
-    latest_post_times,
-    mark_stopped,
-    prune_translation_cache,
-    record_beat,
-    register_worker,
-)
+from storage.leases import round_interval
 
 log = logging.getLogger("monitor.daemon")
 T = TypeVar("T")
-DEFAULT_POLL_S = 300
-
-
-class Watcher(Protocol):
-    """What the daemon asks of ChannelWatcher (per-channel decisions live there)."""
-
-    async def sync_channels(self) -> list[ChannelInfo]: ...
-    async def catch_up(self, channel_id: int) -> Any: ...
-    async def poll(self, channel_id: int) -> Any: ...
-    async def recheck(self, channel_id: int, window: int) -> Any: ...
-    async def on_event(self, event: PostEvent) -> None: ...
-    def due_after_flood(self, channel_id: int) -> datetime | None: ...
-
-
-WatcherFactory = Callable[[Source, Pipeline, Database, Settings], Watcher]
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """A periodic job beside the built-in ones (translation drain, alert dispatch, ...).
-
-    `func` takes no arguments; a plain function runs in a thread, a coroutine function in the
-    loop. Its failures are logged, counted and backed off like every other job's.
-    """
-
-    name: str
-    func: Callable[[], Any]
-    interval: timedelta
-    stuck_after: timedelta | None = None
-    jitter: timedelta | None = None
-
-
-@dataclass(frozen=True)
-class _ChannelRow:
-    info: ChannelInfo
-    mode: str
-    poll_s: int
 
 
 class Daemon:
@@ -101,7 +51,7 @@ class Daemon:
         *,
         source: Source,
         watcher_factory: WatcherFactory,
-        pipeline: Pipeline | None = None,
+        pipeline: Pipeline,
         jobs: Sequence[JobSpec] = (),
         clock: Clock = utcnow,
         metrics: Metrics | None = None,
@@ -113,7 +63,8 @@ class Daemon:
         self.source = source
         self.clock = clock
         self.worker_id = self.cfg.worker_name()
-        self.pipeline = pipeline or build_pipeline(settings, db)
+        self.record = WorkerRecord(db, self.worker_id, self.cfg, clock)
+        self.pipeline = pipeline
         self.watcher = watcher_factory(source, self.pipeline, db, settings)
         self.metrics = metrics or Metrics()
         self.runner = JobRunner(
@@ -127,12 +78,12 @@ class Daemon:
         self._event_seq = 0
         self.handle_signals = handle_signals
         self.extra_jobs: list[JobSpec] = list(jobs)
-        self.held: dict[int, _ChannelRow] = {}
+        self.held: dict[int, HeldChannel] = {}
         self.http_port: int | None = None
         self.last_beat_at: datetime | None = None
         self.stopping = False
         self._stop: asyncio.Event | None = None
-        self._scheduler: AsyncIOScheduler | None = None
+        self._timetable: Timetable | None = None
         self.live = LiveFeed(
             source, self._on_event, max_backoff=self.cfg.max_backoff, pause=self._sleep
         )
@@ -140,18 +91,6 @@ class Daemon:
         self._ready = False
 
     # -- public --------------------------------------------------------------------------
-
-    def add_job(
-        self,
-        name: str,
-        func: Callable[[], Any],
-        interval: timedelta,
-        *,
-        stuck_after: timedelta | None = None,
-        jitter: timedelta | None = None,
-    ) -> None:
-        """Register a periodic job before `run()` (e.g. the translation drain)."""
-        self.extra_jobs.append(JobSpec(name, func, interval, stuck_after, jitter))
 
     def request_stop(self) -> None:
         """Begin a graceful stop (what SIGTERM does)."""
@@ -186,21 +125,14 @@ class Daemon:
             await self._until_done("register", self._register)
             if self.stopping:
                 return
-            self._scheduler = AsyncIOScheduler(
-                event_loop=loop,
-                job_defaults={
-                    "coalesce": True,
-                    "max_instances": 1,
-                    "misfire_grace_time": max(int(self.cfg.misfire_grace.total_seconds()), 1),
-                },
-            )
+            self._timetable = Timetable(loop, self.clock, self.cfg.misfire_grace)
             self._schedule_fixed_jobs()
             if self.cfg.http_port is not None:
                 server = MetricsServer(
                     self.metrics, self._probe, self.cfg.http_host, self.cfg.http_port
                 )
                 self.http_port = await server.start()
-            self._scheduler.start()
+            self._timetable.start()
             channels = await self._until_done("sync_channels", self.watcher.sync_channels)
             if self.stopping:
                 return
@@ -224,19 +156,7 @@ class Daemon:
     # -- start-up ------------------------------------------------------------------------
 
     def _register(self) -> Awaitable[Any]:
-        def write() -> None:
-            with self.db.session() as session:
-                register_worker(
-                    session,
-                    self.worker_id,
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
-                    now=self.clock(),
-                    heartbeat_s=int(self.cfg.heartbeat.total_seconds()),
-                    stale_after=self.cfg.lease_period,
-                )
-
-        return asyncio.to_thread(write)
+        return asyncio.to_thread(self.record.register)
 
     async def _until_done(self, name: str, step: Callable[[], Awaitable[T]]) -> T | None:
         """Start-up steps wait out a database or Telegram outage instead of exiting."""
@@ -289,44 +209,22 @@ class Daemon:
         jitter: timedelta | None = None,
         first_delay: bool = False,
     ) -> None:
-        assert self._scheduler is not None
-        trigger = IntervalTrigger(
-            seconds=max(interval.total_seconds(), 0.2),
-            jitter=int(jitter.total_seconds()) if jitter else None,
-        )
-        first = self.clock() + interval if first_delay else self.clock()
-        self._scheduler.add_job(
-            func, trigger, id=job_id, name=job_id, next_run_time=first, replace_existing=True
-        )
+        assert self._timetable is not None
+        self._timetable.every(job_id, func, interval, jitter=jitter, first_delay=first_delay)
 
     # -- jobs ----------------------------------------------------------------------------
 
     async def _heartbeat_job(self) -> None:
         def beat() -> None:
-            now = self.clock()
-            held = list(self.held)
-            with self.db.session() as session:
-                record_beat(session, self.worker_id, now, self.runner.snapshot())
-                latest = latest_post_times(session, held)
-                counts = backlog_counts(session)
-            self.metrics.set_lag(now, latest, held)
-            self.metrics.set_backlogs(counts)
-            self.last_beat_at = now
+            done = self.record.beat(self.runner.snapshot(), list(self.held))
+            self.metrics.set_lag(done.at, done.latest, list(self.held))
+            self.metrics.set_backlogs(done.backlogs)
+            self.last_beat_at = done.at
 
         await self.runner.run("heartbeat", lambda: asyncio.to_thread(beat))
 
     async def _lease_job(self, initial: bool = False) -> None:
-        def lease() -> tuple[LeaseRound, dict[int, _ChannelRow]]:
-            with self.db.session() as session:
-                decided = lease_round(
-                    session, self.worker_id, now=self.clock(), period=self.cfg.lease_period
-                )
-                rows = session.execute(
-                    select(Channel).where(Channel.id.in_(decided.held))  # type: ignore[attr-defined]
-                ).scalars()
-                return decided, {c.id: _row_of(c) for c in rows}
-
-        result = await self.runner.run("leases", lambda: asyncio.to_thread(lease))
+        result = await self.runner.run("leases", lambda: asyncio.to_thread(self.record.lease))
         if result is None or self.stopping:
             return
         decided, rows = result
@@ -384,8 +282,8 @@ class Daemon:
         )
 
     def _unschedule_poll(self, cid: int) -> None:
-        if self._scheduler is not None and self._scheduler.get_job(f"poll:{cid}") is not None:
-            self._scheduler.remove_job(f"poll:{cid}")
+        if self._timetable is not None:
+            self._timetable.remove(f"poll:{cid}")
 
     async def _poll_job(self, cid: int) -> None:
         if self.stopping or cid not in self.held or self._flooded(cid):
@@ -415,11 +313,10 @@ class Daemon:
         max_age = self.cfg.translation_cache_max_age
         assert max_age is not None
 
-        def prune() -> int:
-            with self.db.session() as session:
-                return prune_translation_cache(session, self.clock() - max_age)
-
-        pruned = await self.runner.run("retention", lambda: asyncio.to_thread(prune))
+        pruned = await self.runner.run(
+            "retention",
+            lambda: asyncio.to_thread(self.record.prune_translation_cache, max_age),
+        )
         if pruned:
             log.info("retention: pruned %d cached translations", pruned)
 
@@ -504,8 +401,8 @@ class Daemon:
 
     async def _shutdown(self, server: MetricsServer | None) -> None:
         self.stopping = True
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.pause()  # no new runs; running ones go on
+        if self._timetable is not None:
+            self._timetable.pause()  # no new runs; running ones go on
         self.live.stop()
         running = {t for t in self.runner.tasks | self._tasks if not t.done()}
         running.discard(asyncio.current_task())  # type: ignore[arg-type]
@@ -517,25 +414,17 @@ class Daemon:
                 task.cancel()
             if late:
                 log.warning("stopped %d jobs that outran the grace period", len(late))
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        if self._timetable is not None:
+            self._timetable.shutdown()
         if server is not None:
             await server.stop()
         await self._record_exit()
         log.info("worker %s stopped", self.worker_id, extra={"worker": self.worker_id})
 
     async def _record_exit(self) -> None:
-        def write() -> None:
-            with self.db.session() as session:
-                mark_stopped(session, self.worker_id, self.clock(), self.runner.snapshot())
-                release_all(session, self.worker_id)
-
         try:
-            await asyncio.wait_for(asyncio.to_thread(write), timeout=3)
+            await asyncio.wait_for(
+                asyncio.to_thread(self.record.record_exit, self.runner.snapshot()), timeout=3
+            )
         except Exception as exc:  # the database may be the thing that is down
             log.warning("could not record the stop in the database: %s", exc)
-
-
-def _row_of(channel: Channel) -> _ChannelRow:
-    info = ChannelInfo(channel.id, channel.username, channel.title, channel.access_hash)
-    return _ChannelRow(info, channel.mode, channel.poll_interval_s or DEFAULT_POLL_S)

@@ -9,32 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlmodel import Session
-
 from monitor.config.settings import Settings, bundled_path
 from monitor.pipeline.ingest import Pipeline
 from monitor.services.importing import ImportReport, Progress, import_exports
 from storage.database import Database
-from storage.models import Alert, Channel, Match, Post, PostVersion
-
-
-@dataclass(frozen=True)
-class ChannelSummary:
-    username: str | None
-    title: str | None
-    posts: int
-    edited: int
-    languages: dict[str, int]
-
-
-@dataclass(frozen=True)
-class MatchExample:
-    channel: str
-    message_id: int
-    watchlist: str
-    text: str
-    spans: list[list[int]]
+from storage.overview import ChannelSummary, MatchExample, stored_overview
 
 
 @dataclass
@@ -89,54 +68,8 @@ def run_demo(
 
 def _summarise(db: Database, report: DemoReport, channel_ids: set[int]) -> None:
     with db.read_session() as session:
-        for channel in session.execute(
-            select(Channel).where(Channel.id.in_(channel_ids)).order_by(Channel.id)  # type: ignore[attr-defined]
-        ).scalars():
-            posts = session.execute(
-                select(func.count()).select_from(Post).where(Post.channel_id == channel.id)
-            ).scalar_one()
-            edited = session.execute(
-                select(func.count(func.distinct(PostVersion.post_id)))
-                .join(Post, Post.id == PostVersion.post_id)  # type: ignore[arg-type]
-                .where(Post.channel_id == channel.id, PostVersion.version > 1)
-            ).scalar_one()
-            languages = dict(
-                session.execute(
-                    select(Post.language, func.count())
-                    .where(Post.channel_id == channel.id, Post.language.is_not(None))  # type: ignore[union-attr]
-                    .group_by(Post.language)
-                    .order_by(func.count().desc())
-                ).all()
-            )
-            report.channels.append(
-                ChannelSummary(channel.username, channel.title, posts, edited, languages)
-            )
-        report.matches = [
-            (name, count)
-            for name, count in session.execute(
-                select(Match.watchlist, func.count(func.distinct(Match.post_id)))
-                .where(Match.removed_at.is_(None))  # type: ignore[union-attr]
-                .group_by(Match.watchlist)
-                .order_by(Match.watchlist)
-            ).all()
-        ]
-        report.alerts = session.execute(select(func.count()).select_from(Alert)).scalar_one()
-        report.examples = _examples(session)
-
-
-def _examples(session: Session, per_watchlist: int = 2) -> list[MatchExample]:
-    """A few recent original-text matches per watchlist, to show what fired and why."""
-    rows = session.execute(
-        select(Match.watchlist, Match.spans, Post.message_id, Post.text, Channel.username)
-        .join(Post, Post.id == Match.post_id)  # type: ignore[arg-type]
-        .join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
-        .where(Match.removed_at.is_(None), Match.text_source == "original")  # type: ignore[union-attr]
-        .order_by(Match.watchlist, Post.posted_at.desc())  # type: ignore[attr-defined]
-    ).all()
-    shown: dict[str, int] = {}
-    examples = []
-    for watchlist, spans, message_id, text, username in rows:
-        if shown.get(watchlist, 0) < per_watchlist:
-            shown[watchlist] = shown.get(watchlist, 0) + 1
-            examples.append(MatchExample(username or "?", message_id, watchlist, text, spans))
-    return examples
+        overview = stored_overview(session, channel_ids)
+    report.channels = overview.channels
+    report.matches = overview.matches
+    report.examples = overview.examples
+    report.alerts = overview.alerts

@@ -10,13 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
-from monitor.core.errors import ExportFormatError
+from monitor.core.errors import ExportFormatError, InputError
 from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.pipeline.ingest import IngestReport, Pipeline
 from monitor.sources.export import find_exports, read_export
-from storage.models import Post
+from storage.reconcile import stored_ids_missing_from
 
 BATCH_SIZE = 2000
 Progress = Callable[[Path, int], None]  # (file, bytes read so far)
@@ -63,18 +61,21 @@ def import_exports(
     return report
 
 
+def usernames_for(path: Path, username: str | None) -> dict[int, str]:
+    """Exports do not record a channel's @username: the user may give it for a single file."""
+    if not username:
+        return {}
+    files = find_exports(path)
+    if len(files) != 1:
+        raise InputError("--username needs a single export file, not a folder")
+    for item in read_export(files[0]):
+        return {item.channel.channel_id: username.lstrip("@")}
+    return {}
+
+
 def _mark_missing(pipeline: Pipeline, channel_id: int, seen: set[int]) -> int:
-    if not seen:
-        return 0
-    with pipeline.db.session() as session:
-        stored = session.execute(
-            select(Post.message_id).where(
-                Post.channel_id == channel_id,
-                Post.message_id.between(min(seen), max(seen)),  # type: ignore[attr-defined]
-                Post.deleted_at.is_(None),  # type: ignore[union-attr]
-            )
-        ).scalars()
-        missing = sorted(set(stored) - seen)
+    with pipeline.db.read_session() as session:
+        missing = stored_ids_missing_from(session, channel_id, seen)
     return pipeline.delete(channel_id, missing).deleted if missing else 0
 
 

@@ -387,8 +387,8 @@ def test_backfill_since_a_date(db: Database, tmp_path: Path) -> None:
     assert seen[-1] == (6, 6)
 
 
-def test_telegram_watcher_entry_point(db: Database, tmp_path: Path) -> None:
-    from monitor.daemon.watcher import telegram_watcher
+def test_the_composition_root_opens_telegram_and_watches(db: Database, tmp_path: Path) -> None:
+    from monitor.wiring import build_app
 
     client = FakeTelegramClient()
     client.add_channel(ALPHA, "alpha", "Alpha")
@@ -398,6 +398,8 @@ def test_telegram_watcher_entry_point(db: Database, tmp_path: Path) -> None:
         channels=[{"ref": "@alpha"}],
         telegram={"api_id": 1, "api_hash": "h" * 32},
     )
+    (tmp_path / f"{settings.telegram.session_name}.session").touch()  # logged in before
+    app = build_app(settings, db=db)
 
     def factory(_settings: Any, *, lock: Any = None) -> FakeTelegramClient:
         if lock is not None:
@@ -405,7 +407,8 @@ def test_telegram_watcher_entry_point(db: Database, tmp_path: Path) -> None:
         return client
 
     async def scenario() -> int:
-        async with telegram_watcher(settings, db, Pipeline(db), client_factory=factory) as w:
+        async with app.open_telegram(factory) as source:
+            w = app.watcher(source)
             await w.sync_channels()
             return (await w.poll(ALPHA)).new
 

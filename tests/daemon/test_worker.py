@@ -19,8 +19,10 @@ from monitor.config.settings import Settings
 from monitor.core.clock import utcnow
 from monitor.core.errors import SessionError
 from monitor.core.events import ChannelInfo, PostEvent
+from monitor.daemon.contracts import JobSpec
 from monitor.daemon.worker import Daemon
 from monitor.sources import EventHandler
+from monitor.wiring import build_app
 from storage.database import Database
 from storage.models import Post, TranslationCache, Worker
 from tests.support.daemon_fakes import ScriptedSource, SimpleWatcher, fake_channel_id, in_future
@@ -96,10 +98,18 @@ def test_daemon_runs_every_part_and_stops_cleanly(db: Database, tmp_path: Path) 
     def flaky() -> None:
         raise ConnectionError("translator down")
 
-    daemon = Daemon(settings, db, source=source, watcher_factory=factory)
-    daemon.add_job("translation", drain_translations, timedelta(seconds=0.2))
-    daemon.add_job("alerts", dispatch_alerts, timedelta(seconds=0.2))
-    daemon.add_job("flaky", flaky, timedelta(seconds=0.2))
+    daemon = Daemon(
+        settings,
+        db,
+        source=source,
+        watcher_factory=factory,
+        pipeline=build_app(settings, db=db).pipeline,
+        jobs=[
+            JobSpec("translation", drain_translations, timedelta(seconds=0.2)),
+            JobSpec("alerts", dispatch_alerts, timedelta(seconds=0.2)),
+            JobSpec("flaky", flaky, timedelta(seconds=0.2)),
+        ],
+    )
     live = fake_channel_id("fake0")
     scrapes: dict[str, httpx.Response] = {}
 
@@ -155,6 +165,7 @@ def test_unreachable_database_is_retried_until_stopped(tmp_path: Path) -> None:
         db,
         source=ScriptedSource(start=0, every=0, total=1),
         watcher_factory=SimpleWatcher,
+        pipeline=build_app(settings, db=db).pipeline,
     )
 
     async def scenario() -> None:
@@ -182,7 +193,13 @@ def test_postgres_connections_killed_mid_run_are_survived(db: Database, tmp_path
     settings = make_settings(db.url, tmp_path, http_port=None)
     # Posts keep appearing: one every 0.1 s per channel, from now on.
     source = ScriptedSource(start=time.time(), every=0.1, total=60)
-    daemon = Daemon(settings, db, source=source, watcher_factory=SimpleWatcher)
+    daemon = Daemon(
+        settings,
+        db,
+        source=source,
+        watcher_factory=SimpleWatcher,
+        pipeline=build_app(settings, db=db).pipeline,
+    )
 
     def kill_connections() -> None:
         admin = Database(db.url)
@@ -248,7 +265,13 @@ def test_disconnects_flood_waits_and_retention(
         box.append(watcher)
         return watcher
 
-    daemon = Daemon(settings, db, source=source, watcher_factory=factory)
+    daemon = Daemon(
+        settings,
+        db,
+        source=source,
+        watcher_factory=factory,
+        pipeline=build_app(settings, db=db).pipeline,
+    )
 
     async def scenario() -> None:
         task = asyncio.create_task(daemon.run())
@@ -278,6 +301,7 @@ def test_a_revoked_session_stops_the_daemon_with_one_line(db: Database, tmp_path
         db,
         source=ScriptedSource(start=0, every=0, total=1),
         watcher_factory=RevokedWatcher,
+        pipeline=build_app(settings, db=db).pipeline,
     )
     with pytest.raises(SessionError, match="log in again"):
         asyncio.run(asyncio.wait_for(daemon.run(), timeout=20))

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from monitor.config.settings import bundled_path, load_settings
 from monitor.services.importing import import_exports
-from monitor.wiring import build_pipeline
+from monitor.wiring import build_app
 from storage.database import Database
 from storage.models import Channel, Match, Post
 
@@ -20,7 +20,7 @@ EXPECTED = json.loads(bundled_path("samples", "expected.json").read_text(encodin
 @pytest.fixture
 def fired(db: Database) -> dict[tuple[str, int], set[str]]:
     settings = load_settings(bundled_path("tgmon.example.toml"))
-    pipeline = build_pipeline(settings, db)
+    pipeline = build_app(settings, db=db).pipeline
     for channel in EXPECTED["channels"]:
         export = bundled_path("samples", channel, "result.json")
         channel_id = json.loads(export.read_text(encoding="utf-8"))["id"]

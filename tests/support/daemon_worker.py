@@ -16,7 +16,9 @@ from pathlib import Path
 
 from monitor.cli.logs import setup_logging
 from monitor.config.settings import ChannelSettings, DaemonSettings, DatabaseSettings, Settings
+from monitor.daemon.contracts import JobSpec
 from monitor.daemon.worker import Daemon
+from monitor.wiring import build_app
 from storage.database import Database
 from storage.workers import upgrade_serialised
 from tests.support.daemon_fakes import ScriptedSource, SimpleWatcher
@@ -83,10 +85,19 @@ def main(argv: list[str]) -> int:
 
     if args.import_telethon:
         import telethon  # noqa: F401  (its footprint is part of the real daemon's)
-    daemon = Daemon(settings, db, source=source, watcher_factory=factory)
-    if args.extra_jobs:
-        daemon.add_job("translation", lambda: None, timedelta(seconds=30))
-        daemon.add_job("alerts", lambda: None, timedelta(seconds=15))
+    daemon = Daemon(
+        settings,
+        db,
+        source=source,
+        watcher_factory=factory,
+        pipeline=build_app(settings, db=db).pipeline,
+        jobs=[
+            JobSpec("translation", lambda: None, timedelta(seconds=30)),
+            JobSpec("alerts", lambda: None, timedelta(seconds=15)),
+        ]
+        if args.extra_jobs
+        else [],
+    )
     asyncio.run(daemon.run())
     db.dispose()
     return 0

@@ -400,9 +400,9 @@ def test_the_daemon_job(db: Database, libre: FakeLibreTranslate) -> None:
 
 def test_build_stages_registers_the_triage(db: Database) -> None:
     from monitor.config.settings import Settings
-    from monitor.wiring import build_pipeline
+    from monitor.wiring import build_app
 
-    pipeline = build_pipeline(Settings(), db)
+    pipeline = build_app(Settings(), db=db).pipeline
     assert "translation_triage" in [stage.name for stage in pipeline.stages]
     pipeline.ingest(ChannelInfo(5, "media"), [ChannelPost(5, 1, T0, text="")])
     with db.session() as session:

@@ -221,3 +221,20 @@ async def connected_client(
                 await client.disconnect()
         if lock is not None:
             lock.release()
+
+
+def require_credentials(settings: Settings) -> None:
+    """Fail before connecting when the API keys or the login session are missing."""
+    tg = settings.telegram
+    if tg.api_id is None or tg.api_hash is None:
+        raise ConfigError(
+            "telegram.api_id and telegram.api_hash are required for `tgmon run` "
+            "(from https://my.telegram.org; or TGMON_TELEGRAM__API_ID / TGMON_TELEGRAM__API_HASH)"
+        )
+    session_file = settings.data_dir / f"{tg.session_name}.session"
+    if tg.session_string is None and not session_file.is_file():
+        raise SessionError(
+            f"no Telegram session: neither telegram.session_string nor {session_file} exists; "
+            "log in once with `tgmon login` (containers: `tgmon login --string`, then set "
+            "TGMON_TELEGRAM__SESSION_STRING)"
+        )

@@ -1,0 +1,66 @@
+"""Reading what tgmon recorded: search, one post in full, streamed export, figures.
+
+The analyst's use cases over storage, shared by the CLI (and later the web desk): each opens
+a read-only session for exactly as long as its answer needs, so a long search never holds
+SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from storage.database import Database
+from storage.post_detail import PostDetail, load_post_detail, parse_post_ref
+from storage.query import Leaf, parse_query, positive_leaves
+from storage.search import SearchFilters, SearchHit, Sort, iter_posts
+from storage.search import search as search_posts
+from storage.stats import Stats, collect_stats
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of hits, whether another follows, and the query's words for highlighting."""
+
+    hits: list[SearchHit]
+    more: bool
+    leaves: list[Leaf]
+
+
+class SearchService:
+    """Search, show, export and stats over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def search(
+        self, query: str, filters: SearchFilters, *, sort: Sort, limit: int, offset: int
+    ) -> SearchPage:
+        """One page of posts matching `query`, newest, oldest or most relevant first."""
+        leaves = positive_leaves(parse_query(query))  # a malformed query fails before any I/O
+        with self.db.read_session() as session:
+            # one row more than the page tells whether there is a next page (a count would
+            # cost a pass over every hit of a common word)
+            hits = search_posts(session, query, filters, sort=sort, limit=limit + 1, offset=offset)
+        return SearchPage(hits[:limit], len(hits) > limit, leaves)
+
+    def show(self, ref: str) -> PostDetail:
+        """One post by CHANNEL/MESSAGE_ID or t.me link, with versions, matches and alerts."""
+        parsed = parse_post_ref(ref)
+        with self.db.read_session() as session:
+            return load_post_detail(session, parsed)
+
+    @contextmanager
+    def export(
+        self, query: str | None, filters: SearchFilters
+    ) -> Iterator[tuple[Iterator[SearchHit], list[Leaf]]]:
+        """Stream every matching post in stored order, inside one read session."""
+        leaves = positive_leaves(parse_query(query)) if query is not None else []
+        with self.db.read_session() as session:
+            yield iter_posts(session, query, filters), leaves
+
+    def stats(self, *, days: int, top: int) -> Stats:
+        """Posts per channel per day, top watchlists, backlogs, deliveries, channel errors."""
+        with self.db.read_session() as session:
+            return collect_stats(session, days=days, top=top)
