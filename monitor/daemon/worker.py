@@ -26,13 +26,13 @@ from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.core.events import PostEvent
 from monitor.daemon.contracts import HeldChannel, JobSpec, WatcherFactory
-from monitor.daemon.health import Verdict, judge_worker
 from monitor.daemon.jobs import JobRunner
 from monitor.daemon.live import LiveFeed
 from monitor.daemon.metrics import Metrics, MetricsServer
 from monitor.daemon.timetable import Timetable
 from monitor.daemon.worker_record import WorkerRecord
 from monitor.pipeline.ingest import Pipeline
+from monitor.services.verdict import Verdict, judge_worker
 from monitor.sources import Source
 from storage.database import Database
 from storage.leases import round_interval

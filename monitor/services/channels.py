@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import InputError
@@ -18,10 +18,17 @@ from storage import channels as store
 from storage.database import Database
 from storage.models import Channel
 
-if TYPE_CHECKING:
-    from monitor.daemon.watcher import ChannelWatcher
-
 HistoryProgress = Callable[[int, int | None], None]
+
+
+class ChannelReader(Protocol):
+    """What adding a channel needs of the daemon's ChannelWatcher."""
+
+    async def add_channel(self, spec: store.ChannelSpec) -> ChannelInfo: ...
+
+    async def catch_up(
+        self, channel_id: int, *, progress: HistoryProgress | None = None
+    ) -> IngestReport: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ class ChannelService:
 
     async def add(
         self,
-        watcher: ChannelWatcher,
+        watcher: ChannelReader,
         spec: store.ChannelSpec,
         progress: HistoryProgress | None = None,
     ) -> AddedChannel:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.config.settings import Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import TgmonError
-from monitor.daemon.health import Verdict, judge_worker
+from monitor.services.verdict import Verdict, judge_worker
 from storage.database import Database, redact_url
 from storage.workers import load_worker
 

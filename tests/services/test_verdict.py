@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.daemon.health import judge_worker
+from monitor.services.verdict import judge_worker
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 STALE = timedelta(seconds=90)
