@@ -239,6 +239,18 @@ def record_done(
     return sorted(result.scalars().all())
 
 
+def pending_texts(session: Session, post_ids: Sequence[int]) -> list[Any]:
+    """(id, text, entities, language) of those posts still pending translation."""
+    return list(
+        session.execute(
+            select(Post.id, Post.text, Post.entities, Post.language).where(  # type: ignore[call-overload]
+                Post.id.in_(post_ids),  # type: ignore[union-attr]
+                Post.translation_status == "pending",
+            )
+        ).all()
+    )
+
+
 def record_skipped(session: Session, post_ids: Sequence[int], reason: str) -> int:
     """Mark pending posts as needing no translation, with the reason."""
     total = 0

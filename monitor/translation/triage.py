@@ -13,13 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from monitor.config.settings import TranslationSettings
 from monitor.translation.segments import has_words, protect_entities
 from storage import translations as store
-from storage.models import Post
 from storage.posts import PostChange
 
 
@@ -74,12 +72,7 @@ class TranslationTriageStage:
         ids = [c.post_id for c in changes]
         # storage.posts resets status and attempts on an edit; the retry time and reason too.
         store.clear_retry_state(session, [c.post_id for c in changes if c.kind == "edited"])
-        rows = session.execute(
-            select(Post.id, Post.text, Post.entities, Post.language).where(  # type: ignore[call-overload]
-                Post.id.in_(ids),  # type: ignore[union-attr]
-                Post.translation_status == "pending",
-            )
-        ).all()
+        rows = store.pending_texts(session, ids)
         by_reason: dict[str, list[int]] = {}
         for row in rows:
             need = translation_need(
