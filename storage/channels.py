@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
@@ -148,11 +149,32 @@ def set_error(
 
 
 def mark_polled(session: Session, channel_id: int, *, now: datetime) -> None:
-    """A successful poll: record its time and clear any error and flood wait."""
+    """A successful poll: record its time, clear the flood wait and any error but a recheck's.
+
+    A failing recheck (deletions, edits, counters) must stay visible although polls succeed.
+    """
     session.execute(
         update(Channel)
         .where(Channel.id == channel_id)  # type: ignore[arg-type]
-        .values(last_polled_at=now, error=None, error_at=None, flood_wait_until=None)
+        .values(last_polled_at=now, flood_wait_until=None)
+    )
+    session.execute(
+        update(Channel)
+        .where(Channel.id == channel_id, ~_error_of("recheck"))  # type: ignore[arg-type]
+        .values(error=None, error_at=None)
+    )
+
+
+def _error_of(job: str) -> Any:
+    return func.coalesce(col(Channel.error), "").like(f"{job} failed:%")
+
+
+def clear_error(session: Session, channel_id: int, job: str) -> None:
+    """A job succeeded on the channel: clear the error it had recorded (not another job's)."""
+    session.execute(
+        update(Channel)
+        .where(Channel.id == channel_id, _error_of(job))  # type: ignore[arg-type]
+        .values(error=None, error_at=None)
     )
 
 

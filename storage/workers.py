@@ -114,7 +114,31 @@ def backlog_counts(session: Session) -> dict[str, int]:
         select(_alert.c.status, func.count()).group_by(_alert.c.status)
     ):
         counts[f"alerts_{status}"] = int(n)
+    counts["channels_in_error"] = len(channels_in_error(session))
     return counts
+
+
+def channels_in_error(session: Session) -> list[tuple[str, str, datetime | None]]:
+    """(name, error, since) of every watched, enabled channel whose last read failed."""
+    rows = session.execute(
+        select(
+            _channel.c.username,
+            _channel.c.title,
+            _channel.c.id,
+            _channel.c.error,
+            _channel.c.error_at,
+        )
+        .where(
+            _channel.c.error.is_not(None),
+            _channel.c.removed_at.is_(None),
+            _channel.c.enabled.is_(True),
+        )
+        .order_by(_channel.c.error_at)
+    ).all()
+    return [
+        (f"@{username}" if username else (title or str(cid)), error, at)
+        for username, title, cid, error, at in rows
+    ]
 
 
 def rowcount(result: Any) -> int:

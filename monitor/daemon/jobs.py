@@ -50,6 +50,11 @@ class JobState:
     backoff: dict[Key, tuple[int, datetime]] = field(default_factory=dict)
 
     @property
+    def consecutive_failures(self) -> int:
+        """The longest current run of failures of any key (channel) of this job."""
+        return max((count for count, _ in self.backoff.values()), default=0)
+
+    @property
     def running_since(self) -> datetime | None:
         return min(self.running.values()) if self.running else None
 
@@ -64,6 +69,7 @@ class JobState:
             "stuck_after_s": int(self.stuck_after.total_seconds()),
             "runs": self.runs,
             "failures": self.failures,
+            "consecutive_failures": self.consecutive_failures,
             "last_success_at": iso(self.last_success_at),
             "last_error_at": iso(self.last_error_at),
             "last_error": self.last_error,

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -59,6 +60,17 @@ class Metrics:
         self.job_failures = Counter(
             "tgmon_job_failures", "Job runs that raised", ["job"], registry=r
         )
+        self.job_failing = Gauge(
+            "tgmon_job_consecutive_failures",
+            "Failures in a row of each job (its worst channel); 0 when its last run worked",
+            ["job"],
+            registry=r,
+        )
+        self.channels_in_error = Gauge(
+            "tgmon_channels_in_error",
+            "Watched channels whose last poll, recheck or join failed",
+            registry=r,
+        )
 
     def job_finished(self, name: str, seconds: float, ok: bool) -> None:
         self.job_seconds.labels(name).observe(seconds)
@@ -78,8 +90,13 @@ class Metrics:
             if at is not None:
                 self.channel_lag.labels(str(channel_id)).set((now - at).total_seconds())
 
+    def set_job_states(self, jobs: dict[str, dict[str, Any]]) -> None:
+        for name, job in jobs.items():
+            self.job_failing.labels(name).set(int(job.get("consecutive_failures") or 0))
+
     def set_backlogs(self, counts: dict[str, int]) -> None:
         self.translation_backlog.set(counts.get("translation_pending", 0))
+        self.channels_in_error.set(counts.get("channels_in_error", 0))
         for status in ("pending", "sent", "failed", "suppressed"):
             self.alerts.labels(status).set(counts.get(f"alerts_{status}", 0))
 

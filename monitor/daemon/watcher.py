@@ -67,6 +67,7 @@ class ChannelWatcher:
         clock: Clock = utcnow,
         budget: RequestBudget | None = None,
         jitter: Callable[[], float] = random.random,
+        misses_before_deleted: int = 3,
     ) -> None:
         self.source = source
         self.pipeline = pipeline
@@ -81,6 +82,8 @@ class ChannelWatcher:
         # loop instead of parking hundreds of poll threads on SQLite's busy handler.
         self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
         self.flood_waits = 0  # counted for metrics
+        self.misses_before_deleted = misses_before_deleted
+        self._misses: dict[int, dict[int, int]] = {}  # channel -> message -> re-reads missed
         self._resolve_blocked_until: datetime | None = None
         self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
         self.media_dir = settings.data_dir / "media"
@@ -256,7 +259,12 @@ class ChannelWatcher:
         return report
 
     async def _guarded(self, channel_id: int, what: str, work: Any) -> IngestReport:
-        """Run one channel job; record its failure on the channel instead of raising."""
+        """Run one channel job; record its failure on the channel, where everyone sees it.
+
+        A source or database error is recorded and swallowed (the next run retries). Anything
+        else is a bug or an answer nobody foresaw: it is recorded too, then raised, so the job
+        counts a failure and health reports it instead of the channel looking fine.
+        """
         try:
             report: IngestReport = await work
         except RateLimitedError as exc:
@@ -264,17 +272,25 @@ class ChannelWatcher:
             return IngestReport()
         except SourceError as exc:  # includes ChannelUnavailableError; SessionError propagates
             log.error("channel %s: %s failed: %s", channel_id, what, exc)
-            await self._db(store.set_error, channel_id, str(exc), now=self.clock())
+            await self._record_error(channel_id, what, str(exc))
             return IngestReport()
         except SQLAlchemyError as exc:  # e.g. two writers racing: the next run redoes it
             log.error(
                 "channel %s: %s failed in the database: %s", channel_id, what, type(exc).__name__
             )
             with contextlib.suppress(SQLAlchemyError):
-                message = f"{what}: database error {type(exc).__name__}"
-                await self._db(store.set_error, channel_id, message, now=self.clock())
+                await self._record_error(channel_id, what, f"database error {type(exc).__name__}")
             return IngestReport()
+        except Exception as exc:
+            with contextlib.suppress(SQLAlchemyError):
+                reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                await self._record_error(channel_id, what, reason)
+            raise
+        await self._db(store.clear_error, channel_id, what)
         return report
+
+    async def _record_error(self, channel_id: int, what: str, reason: str) -> None:
+        await self._db(store.set_error, channel_id, f"{what} failed: {reason}", now=self.clock())
 
     async def _record_flood(self, channel_id: int, exc: RateLimitedError) -> None:
         jitter = self.settings.telegram.flood_wait_jitter.total_seconds() * self._jitter()
@@ -339,11 +355,33 @@ class ChannelWatcher:
         if present:
             report.add(await self._store(channel, sorted(present, key=lambda p: p.message_id)))
         gone = [mid for mid, post in found.items() if post is None]
+        gone += self._missed(channel_id, [mid for mid in ids if mid not in found])
         if gone:
             async with self._serial():
                 report.add(await asyncio.to_thread(self.pipeline.delete, channel_id, gone))
             log.info("channel %s: %d post(s) deleted: %s", channel_id, len(gone), gone[:10])
         return report
+
+    def _missed(self, channel_id: int, not_returned: list[int]) -> list[int]:
+        """Ids left out of a re-read; those missing from N re-reads in a row count as deleted.
+
+        Telegram may leave a deleted message out of getMessages instead of saying it is
+        empty; one miss may be a server's whim, several in a row are a deletion. The counts
+        live in memory: a restart starts them again, which only delays a deletion mark.
+        """
+        returned = self._misses.pop(channel_id, {})
+        counts = {mid: returned.get(mid, 0) + 1 for mid in not_returned}
+        gone = sorted(mid for mid, n in counts.items() if n >= self.misses_before_deleted)
+        self._misses[channel_id] = {m: n for m, n in counts.items() if m not in gone}
+        if not_returned:
+            log.info(
+                "channel %s: %d post(s) not returned by the re-read (%d now counted deleted)",
+                channel_id,
+                len(not_returned),
+                len(gone),
+                extra={"channel_id": channel_id, "not_returned": not_returned[:20]},
+            )
+        return gone
 
     async def _reread(self, info: ChannelInfo, ids: list[int]) -> dict[int, ChannelPost | None]:
         found: dict[int, ChannelPost | None] = {}

@@ -216,7 +216,9 @@ class Daemon:
 
     async def _heartbeat_job(self) -> None:
         def beat() -> None:
-            done = self.record.beat(self.runner.snapshot(), list(self.held))
+            jobs = self.runner.snapshot()
+            done = self.record.beat(jobs, list(self.held))
+            self.metrics.set_job_states(jobs)
             self.metrics.set_lag(done.at, done.latest, list(self.held))
             self.metrics.set_backlogs(done.backlogs)
             self.last_beat_at = done.at

@@ -16,7 +16,7 @@ from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import TgmonError
 from monitor.services.verdict import Verdict, judge_worker
 from storage.database import Database, redact_url
-from storage.workers import load_worker
+from storage.workers import channels_in_error, load_worker
 
 
 def _sqlite_missing(url: str) -> str | None:
@@ -38,6 +38,7 @@ def worker_health(
     try:
         with db.read_session() as session:
             worker = load_worker(session, wid)
+            channel_errors = channels_in_error(session)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise TgmonError(
@@ -52,4 +53,5 @@ def worker_health(
         beat_at=worker.beat_at if worker else None,
         stopped_at=worker.stopped_at if worker else None,
         jobs=worker.jobs if worker else None,
+        channel_errors=channel_errors,
     )

@@ -6,6 +6,7 @@ saying why — the line `tgmon health` prints and the container's HEALTHCHECK re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,8 +50,11 @@ def judge_worker(
     beat_at: datetime | None,
     stopped_at: datetime | None = None,
     jobs: dict[str, dict[str, Any]] | None = None,
+    failing_after: int = 3,
+    channel_errors: Sequence[tuple[str, str, datetime | None]] = (),
 ) -> Verdict:
-    """Healthy when the worker beat within `stale_after` and no job is past its limit."""
+    """Healthy when the worker beat within `stale_after`, no job is past its limit or has
+    failed `failing_after` times in a row, and no watched channel is in error."""
     if beat_at is None:
         return Verdict(False, f"no heartbeat from worker {worker_id!r}: is `tgmon run` running?")
     if stopped_at is not None:
@@ -73,6 +77,24 @@ def judge_worker(
             f"worker {worker_id!r}: job {name} running for {_age(running)} "
             f"(limit {_age(limit)}){more}",
         )
+    broken = sorted(
+        (n, j)
+        for n, j in (jobs or {}).items()
+        if int(j.get("consecutive_failures") or 0) >= failing_after
+    )
+    if broken:
+        name, job = broken[0]
+        more = f" (+{len(broken) - 1} more)" if len(broken) > 1 else ""
+        return Verdict(
+            False,
+            f"worker {worker_id!r}: job {name} failed {job['consecutive_failures']} times in a "
+            f"row: {job.get('last_error') or '?'}{more}",
+        )
+    if channel_errors:
+        channel, error, since = channel_errors[0]
+        when = f" since {since:%Y-%m-%d %H:%M} UTC" if since is not None else ""
+        more = f" (+{len(channel_errors) - 1} more)" if len(channel_errors) > 1 else ""
+        return Verdict(False, f"channel {channel}: {error}{when}{more}")
     failing = sorted(n for n, j in (jobs or {}).items() if _failing(j))
     note = f"; failing now: {', '.join(failing)}" if failing else ""
     return Verdict(True, f"ok: worker {worker_id!r} beat {_age(age)} ago{note}")

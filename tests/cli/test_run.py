@@ -10,7 +10,10 @@ from typer.testing import CliRunner
 
 import monitor.cli
 from monitor.core.clock import utcnow
+from monitor.core.events import ChannelInfo
+from storage.channels import set_error
 from storage.database import Database
+from storage.posts import ensure_channel
 from storage.workers import mark_stopped, record_beat, register_worker
 
 
@@ -98,3 +101,33 @@ def test_run_without_credentials_fails_with_one_line(
     exit_code, out = invoke(tmp_path, f"sqlite:///{tmp_path / 't.db'}", "run")
     assert exit_code == code
     assert says in out and "abcdef123456" not in out
+
+
+def test_health_fails_on_a_job_failing_in_a_row_and_on_a_channel_in_error(
+    db: Database, tmp_path: Path
+) -> None:
+    register(db, "w1")
+    failing = {
+        "recheck": {
+            "running_since": None,
+            "stuck_after_s": 900,
+            "consecutive_failures": 4,
+            "last_error": "ValueError: zip() argument 2 is shorter than argument 1",
+        }
+    }
+    with db.session() as session:
+        record_beat(session, "w1", utcnow(), failing)
+    code, out = invoke(tmp_path, db.url, "health", "--worker-id", "w1")
+    assert code == 1
+    assert "job recheck failed 4 times in a row: ValueError: zip()" in out
+
+    with db.session() as session:
+        record_beat(session, "w1", utcnow(), {})
+        ensure_channel(session, ChannelInfo(42, "alpha", "Alpha"))
+        set_error(session, 42, "recheck failed: TypeError: boom", now=utcnow())
+    code, out = invoke(tmp_path, db.url, "health", "--worker-id", "w1")
+    assert code == 1 and "channel @alpha: recheck failed: TypeError: boom since" in out
+    code, out = invoke(tmp_path, db.url, "channels", "list")
+    assert "@alpha · Alpha" in out and "recheck failed" in out and "TypeError: boom" in out
+    code, out = invoke(tmp_path, db.url, "stats")
+    assert "recheck failed: TypeError: boom" in out

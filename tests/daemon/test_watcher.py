@@ -233,7 +233,7 @@ def test_private_channel_and_user_do_not_stop_the_others(db: Database, tmp_path:
     client.post(ALPHA, "unreadable")
     run(watcher.poll(ALPHA))
     row = channel_row(db, ALPHA)
-    assert row.error == "@alpha: ChannelPrivate" and row.error_at is not None
+    assert row.error == "poll failed: @alpha: ChannelPrivate" and row.error_at is not None
 
 
 def test_live_events_share_the_pipeline_and_gaps_are_read(db: Database, tmp_path: Path) -> None:
@@ -478,3 +478,49 @@ def test_a_flood_wait_on_username_lookup_pauses_all_lookups(db: Database, tmp_pa
     assert [c for c in client.calls if c.startswith("resolve:")] == ["resolve:alpha"]
     clock.now += timedelta(seconds=74_001)
     assert [c.channel_id for c in run(watcher.sync_channels())] == [ALPHA, BETA]
+
+
+def test_a_server_that_leaves_deleted_ids_out_neither_breaks_nor_hides_a_recheck(
+    db: Database, tmp_path: Path
+) -> None:
+    client, watcher, _ = make_world(db, tmp_path, [{"ref": "@alpha", "backfill": 10}])
+    for n in range(5):
+        client.post(ALPHA, f"text {n}", views=10)
+    run(watcher.sync_channels())
+    run(watcher.poll(ALPHA))
+    client.omit_missing = True  # getMessages answers 4 messages for 5 ids
+    client.delete(ALPHA, [4])
+    client.edit(ALPHA, 2, "text 1 (corrected)")
+    client.messages[ALPHA][5].views = 77
+
+    first = run(watcher.recheck(ALPHA, window=10))
+    posts = {p.message_id: p for p in stored(db, ALPHA)}
+    assert first.edited == 1 and posts[2].version_count == 2  # matched by id, not position
+    assert posts[5].views == 77
+    assert posts[4].deleted_at is None  # not returned once is not deleted
+    assert channel_row(db, ALPHA).error is None
+
+    run(watcher.recheck(ALPHA, window=10))
+    assert {p.message_id: p for p in stored(db, ALPHA)}[4].deleted_at is None
+    third = run(watcher.recheck(ALPHA, window=10))
+    assert third.deleted == 1  # missing from three re-reads in a row: deleted
+    assert {p.message_id: p for p in stored(db, ALPHA)}[4].deleted_at is not None
+
+
+def test_a_recheck_that_breaks_shows_on_the_channel_and_fails_the_job(
+    db: Database, tmp_path: Path
+) -> None:
+    client, watcher, _ = make_world(db, tmp_path, [{"ref": "@alpha", "backfill": 10}])
+    client.post(ALPHA, "text")
+    run(watcher.sync_channels())
+    run(watcher.poll(ALPHA))
+    client.fail("get_messages", TypeError("unexpected reply"), channel_id=ALPHA, times=5)
+    with pytest.raises(TypeError):
+        run(watcher.recheck(ALPHA, window=10))
+    assert channel_row(db, ALPHA).error == "recheck failed: TypeError: unexpected reply"
+    client.post(ALPHA, "more")
+    run(watcher.poll(ALPHA))  # polls work: the recheck's failure stays visible
+    assert channel_row(db, ALPHA).error == "recheck failed: TypeError: unexpected reply"
+    client._failures.clear()
+    run(watcher.recheck(ALPHA, window=10))
+    assert channel_row(db, ALPHA).error is None

@@ -58,6 +58,7 @@ class FakeTelegramClient:
     joined: set[int] = field(default_factory=set)
     on_page: Callable[[int, int], None] | None = None  # (channel_id, page number) between pages
     expired_references: set[tuple[int, int]] = field(default_factory=set)
+    omit_missing: bool = False  # getMessages leaves deleted ids out (some servers do)
     _failures: list[_Failure] = field(default_factory=list)
 
     # -- scripting (test side) ------------------------------------------------------------
@@ -281,7 +282,10 @@ class FakeTelegramClient:
         channel_id = self._channel_id(entity)
         self.calls.append(f"get_messages:{channel_id}")
         self._check("get_messages", channel_id)
-        return [self.messages[channel_id].get(i) for i in ids]
+        found = [self.messages[channel_id].get(i) for i in ids]
+        if self.omit_missing:
+            return [m for m in found if m is not None]
+        return found
 
     def add_event_handler(self, callback: Callable[..., Any], builder: Any) -> None:
         self.handlers.append((callback, builder))

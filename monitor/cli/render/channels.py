@@ -29,32 +29,35 @@ def _state(row: ChannelRow, now: datetime) -> str:
     return "ok" if row.enabled else "disabled"
 
 
+def channel_name(username: str | None, title: str | None, channel_id: int) -> str:
+    """How a person recognises a channel: @username, else its title, else its id."""
+    if username:
+        return f"@{username}"
+    return title or str(channel_id)
+
+
 def channel_table(rows: Sequence[ChannelRow], *, now: datetime) -> Table:
+    """One row per channel; in a narrow terminal the state (errors) keeps its width."""
     table = Table(title="Channels", show_lines=False)
-    for name, justify in (
-        ("id", "right"),
-        ("username", "left"),
-        ("title", "left"),
-        ("mode", "left"),
-        ("posts", "right"),
-        ("last post", "right"),
-        ("last post at", "left"),
-        ("lag", "right"),
-        ("state", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("channel", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("id", justify="right", no_wrap=True, overflow="ellipsis")
+    table.add_column("mode", no_wrap=True)
+    table.add_column("posts", justify="right", no_wrap=True)
+    table.add_column("last post", no_wrap=True, overflow="ellipsis")
+    table.add_column("polled", justify="right", no_wrap=True)
+    table.add_column("state", ratio=1, min_width=24, overflow="fold")
     for row in rows:
-        lag = ago(now - row.last_polled_at) if row.last_polled_at else "never polled"
+        lag = f"{ago(now - row.last_polled_at)} ago" if row.last_polled_at else "never"
+        name = channel_name(row.username, row.title, row.channel_id)
+        if row.username and row.title:
+            name += f" · {row.title}"
+        last = (
+            f"{row.last_post_at:%Y-%m-%d %H:%M} #{row.last_message_id}"
+            if row.last_post_at
+            else "—"
+        )
         table.add_row(
-            str(row.channel_id),
-            f"@{row.username}" if row.username else "—",
-            row.title or "",
-            row.mode,
-            str(row.posts),
-            str(row.last_message_id or "—"),
-            f"{row.last_post_at:%Y-%m-%d %H:%M}" if row.last_post_at else "—",
-            lag,
-            _state(row, now),
+            name, str(row.channel_id), row.mode, str(row.posts), last, lag, _state(row, now)
         )
     if not rows:
         table.caption = "no channels yet: tgmon channels add @name"

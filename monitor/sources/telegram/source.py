@@ -229,14 +229,32 @@ class TelegramSource:
         found = await self._call(
             _channel_name(channel), lambda: self.client.get_messages(peer, ids=ids)
         )
+        return self._by_id(channel, ids, list(found or ()))
+
+    def _by_id(
+        self, channel: ChannelInfo, ids: list[int], found: list[Any]
+    ) -> dict[int, ChannelPost | None]:
+        """Match a getMessages reply to the ids asked for, by message id, never by position.
+
+        Telethon answers one entry per message the server sent, None for a MessageEmpty
+        (deleted). Servers may leave ids out entirely; then positions say nothing, so a None
+        cannot be tied to an id and every id without a message is left out: not returned is
+        not deleted (the watcher decides after repeated misses).
+        """
         out: dict[int, ChannelPost | None] = {}
-        for message_id, message in zip(ids, found, strict=True):
-            post = map_message(channel.channel_id, message) if message is not None else None
-            if message is not None and post is None:  # a service message: not deleted
+        complete = len(found) == len(ids)
+        for position, message in enumerate(found):
+            if message is None:
+                if complete:
+                    out[ids[position]] = None  # Telegram says: no such message (deleted)
                 continue
-            if message is not None:
-                self._remember(channel.channel_id, message)
-            out[message_id] = post
+            if message.id not in ids:
+                continue
+            post = map_message(channel.channel_id, message)
+            if post is None:  # a service message: it exists, there is nothing to store
+                continue
+            self._remember(channel.channel_id, message)
+            out[message.id] = post
         return out
 
     # -- media --------------------------------------------------------------------------
