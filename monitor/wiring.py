@@ -119,7 +119,9 @@ class App:
 
     @cached_property
     def search(self) -> SearchService:
-        return SearchService(self.db)
+        return SearchService(
+            self.db, translation_on=self.settings.translation.provider != "none"
+        )
 
     @cached_property
     def alerts(self) -> AlertService:

@@ -91,7 +91,12 @@ def load_post_detail(session: Session, ref: PostRef) -> PostDetail:
     post_c = Post.__table__.c  # type: ignore[attr-defined]
     channel_c = Channel.__table__.c  # type: ignore[attr-defined]
     related = select(
-        post_c.channel_id, channel_c.username, post_c.message_id, post_c.posted_at, post_c.url
+        post_c.channel_id,
+        channel_c.username,
+        channel_c.title,
+        post_c.message_id,
+        post_c.posted_at,
+        post_c.url,
     ).join_from(Post.__table__, Channel.__table__, channel_c.id == post_c.channel_id)  # type: ignore[attr-defined]
     forwards = session.execute(
         related.where(

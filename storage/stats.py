@@ -25,6 +25,7 @@ class Stats:
     translation_status: dict[str, int]
     delivery_status: dict[str, int]
     channel_errors: list[tuple[str, str, datetime | None]]
+    translation_off: bool = False  # provider "none": nothing is pending, nothing will come
 
 
 def _label(username: str | None, channel_id: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storage.database import Database
 from storage.post_detail import PostDetail, load_post_detail, parse_post_ref
@@ -31,8 +31,9 @@ class SearchPage:
 class SearchService:
     """Search, show, export and stats over one database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, translation_on: bool = True) -> None:
         self.db = db
+        self.translation_on = translation_on  # provider "none" means no backlog, no pending
 
     def search(
         self, query: str, filters: SearchFilters, *, sort: Sort, limit: int, offset: int
@@ -49,7 +50,10 @@ class SearchService:
         """One post by CHANNEL/MESSAGE_ID or t.me link, with versions, matches and alerts."""
         parsed = parse_post_ref(ref)
         with self.db.read_session() as session:
-            return load_post_detail(session, parsed)
+            detail = load_post_detail(session, parsed)
+        if not self.translation_on and detail.post.get("translation_status") == "pending":
+            detail.post["translation_status"] = "off"  # nothing will translate it
+        return detail
 
     @contextmanager
     def export(
@@ -63,4 +67,8 @@ class SearchService:
     def stats(self, *, days: int, top: int) -> Stats:
         """Posts per channel per day, top watchlists, backlogs, deliveries, channel errors."""
         with self.db.read_session() as session:
-            return collect_stats(session, days=days, top=top)
+            figures = collect_stats(session, days=days, top=top)
+        if self.translation_on:
+            return figures
+        backlog = {k: v for k, v in figures.translation_status.items() if k != "pending"}
+        return replace(figures, translation_status=backlog, translation_off=True)

@@ -246,3 +246,31 @@ def test_a_hit_in_the_translation_shows_the_translation(cli: list[str], db: Data
     assert "[reply]" in result.output and "translation" in result.output
     record = json.loads(run([*cli, "search", "reply", "-f", "json"]).output)[0]
     assert record["snippet"] == "A reply about Kursk" and record["matched_words"] == ["reply"]
+
+
+def test_translation_off_is_not_a_backlog(cli: list[str], tmp_path: Path) -> None:
+    config = Path(cli[cli.index("-c") + 1]) if "-c" in cli else None
+    assert config is not None
+    config.write_text(config.read_text() + '[translation]\nprovider = "none"\n', encoding="utf-8")
+    shown = run([*cli, "show", "rybar/1"])
+    assert shown.exit_code == 0, shown.output
+    assert "translation off" in shown.output and "translation (pending)" not in shown.output
+    stats = run([*cli, "stats"])
+    assert "Translation backlog: translation off" in stats.output
+    assert "pending" not in stats.output.split("Translation backlog")[1].splitlines()[0]
+    as_json = json.loads(run([*cli, "stats", "-f", "json"]).output)
+    assert as_json["translation_off"] is True and "pending" not in as_json["translation_status"]
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_narrow_terminal_gives_the_post_its_width_and_names_channels(
+    cli: list[str], columns: int
+) -> None:
+    result = CliRunner().invoke(app, [*cli, "search", "курск"], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= columns for line in lines)
+    assert "│ Private" in result.output and "│ 202 " not in result.output  # title, not id
+    # the post column takes at least half the terminal, not a 10-character strip
+    post_column = lines[0].split("┳")[2]
+    assert len(post_column) >= columns // 2

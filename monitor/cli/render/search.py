@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from monitor.cli.render.channels import channel_name
 from monitor.cli.render.rich_text import highlighted
 from monitor.core.errors import InputError
 from monitor.core.snippet import Snippet, mark, snippet
@@ -31,6 +32,7 @@ RECORD_FIELDS = (
     "post_id",
     "channel_id",
     "channel",
+    "channel_title",
     "message_id",
     "posted_at",
     "edited_at",
@@ -75,6 +77,7 @@ def record(hit: SearchHit, leaves: list[Leaf] | None = None) -> dict[str, Any]:
         "post_id": hit.post_id,
         "channel_id": hit.channel_id,
         "channel": hit.channel_username,
+        "channel_title": hit.channel_title,
         "message_id": hit.message_id,
         "posted_at": _iso(hit.posted_at),
         "edited_at": _iso(hit.edited_at),
@@ -121,6 +124,9 @@ def write_records(
     return written
 
 
+WIDE_TABLE = 110  # columns below which search results drop the link column
+
+
 def results_table(
     out: Console, hits: list[SearchHit], leaves: list[Leaf], *, more: bool, offset: int
 ) -> None:
@@ -128,11 +134,15 @@ def results_table(
     if not hits:
         out.print("no posts found")
         return
+    # In a narrow terminal the post text keeps its width: the link moves under the text,
+    # the date loses its year and the channel name is shortened first.
+    compact = out.width < WIDE_TABLE
     table = Table(show_lines=True, expand=False)
     table.add_column("date (UTC)", no_wrap=True)
-    table.add_column("channel", no_wrap=True)
-    table.add_column("post", ratio=1)
-    table.add_column("link", no_wrap=True, overflow="fold")
+    table.add_column("channel", no_wrap=True, overflow="ellipsis", max_width=14 if compact else 24)
+    table.add_column("post", ratio=1, min_width=min(40, max(out.width - 40, 20)))
+    if not compact:
+        table.add_column("link", no_wrap=True, overflow="fold")
     for hit in hits:
         snip, source = hit_snippet(hit, leaves)
         # without colour (a pipe, NO_COLOR) the hits would be invisible: mark them instead
@@ -149,12 +159,14 @@ def results_table(
         ]
         if flags:
             body.append("  [" + ", ".join(flags) + "]", style="dim")
-        table.add_row(
-            f"{hit.posted_at:%Y-%m-%d %H:%M}",
-            f"@{hit.channel_username}" if hit.channel_username else str(hit.channel_id),
+        if compact and hit.url:
+            body.append("\n" + hit.url, style="dim")
+        cells = [
+            f"{hit.posted_at:%m-%d %H:%M}" if compact else f"{hit.posted_at:%Y-%m-%d %H:%M}",
+            channel_name(hit.channel_username, hit.channel_title, hit.channel_id),
             body,
-            hit.url or "",
-        )
+        ]
+        table.add_row(*cells, *([] if compact else [hit.url or ""]))
     out.print(table)
     tail = f"; more with --offset {offset + len(hits)}" if more else ""
     out.print(f"results {offset + 1}–{offset + len(hits)}{tail}", style="dim")
@@ -187,7 +199,7 @@ def _when(value: datetime | None) -> str:
 def post_detail(out: Console, detail: PostDetail) -> None:
     """Everything about one post, for `tgmon show`."""
     post, channel = detail.post, detail.channel
-    name = f"@{channel['username']}" if channel.get("username") else str(post["channel_id"])
+    name = channel_name(channel.get("username"), channel.get("title"), post["channel_id"])
     out.print(f"[bold]{name}/{post['message_id']}[/bold]  {post.get('url') or ''}")
     facts = [
         ("posted", _when(post["posted_at"])),
@@ -215,7 +227,12 @@ def post_detail(out: Console, detail: PostDetail) -> None:
         out.print(Text(f"  {label}: ", style=style) + Text(str(value)))
     out.rule("text")
     out.print(Text(post["text"] or "(no text)"))
-    out.rule(f"translation ({post['translation_status']})")
+    status = post["translation_status"]
+    out.rule(
+        "translation off (translation.provider = none)"
+        if status == "off"
+        else f"translation ({status})"
+    )
     if post["translation"]:
         provider = post.get("translation_provider") or "?"
         out.print(Text(post["translation"]) + Text(f"  [{provider}]", style="dim"))
@@ -254,7 +271,7 @@ def post_detail(out: Console, detail: PostDetail) -> None:
         if rows:
             out.rule(title)
             for r in rows:
-                who = f"@{r['username']}" if r["username"] else str(r["channel_id"])
+                who = channel_name(r["username"], r.get("title"), r["channel_id"])
                 out.print(f"  {who}/{r['message_id']} · {_when(r['posted_at'])} · {r['url'] or ''}")
 
 
@@ -287,6 +304,8 @@ def stats(out: Console, figures: Stats) -> None:
         ("Alert deliveries", figures.delivery_status),
     ):
         summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+        if title == "Translation backlog" and figures.translation_off:
+            summary = "translation off (translation.provider = none)"
         out.print(f"[bold]{title}:[/bold] {summary}")
     if figures.channel_errors:
         errors = Table(title="Channels in error")
