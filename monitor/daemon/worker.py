@@ -16,6 +16,7 @@ import inspect
 import logging
 import os
 import signal
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -89,6 +90,7 @@ class Daemon:
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ready = False
+        self._live_counts: Counter[tuple[int, str]] = Counter()  # since the last summary
 
     # -- public --------------------------------------------------------------------------
 
@@ -224,6 +226,21 @@ class Daemon:
             self.last_beat_at = done.at
 
         await self.runner.run("heartbeat", lambda: asyncio.to_thread(beat))
+        self._summarise_live()
+
+    def _summarise_live(self) -> None:
+        """Poll mode logs each run; live mode says per channel what arrived since last beat."""
+        counts, self._live_counts = self._live_counts, Counter()
+        for cid in sorted({cid for cid, _ in counts}):
+            new, edited, deleted = (counts[(cid, kind)] for kind in ("new", "edited", "deleted"))
+            log.info(
+                "channel %s (live): %d new, %d edited, %d deleted since the last heartbeat",
+                cid,
+                new,
+                edited,
+                deleted,
+                extra={"channel_id": cid, "new": new, "edited": edited, "deleted": deleted},
+            )
 
     async def _lease_job(self, initial: bool = False) -> None:
         result = await self.runner.run("leases", lambda: asyncio.to_thread(self.record.lease))
@@ -345,6 +362,7 @@ class Daemon:
         if self.stopping or event.channel_id not in self.held:
             return
         self._event_seq += 1  # every event runs: two quick edits of one post are two events
+        self._live_counts[(event.channel_id, event.kind)] += 1
         await self.runner.run(
             "event",
             functools.partial(self.watcher.on_event, event),

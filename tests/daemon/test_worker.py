@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -76,7 +77,10 @@ async def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) ->
         await asyncio.sleep(0.05)
 
 
-def test_daemon_runs_every_part_and_stops_cleanly(db: Database, tmp_path: Path) -> None:
+def test_daemon_runs_every_part_and_stops_cleanly(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="monitor.daemon")
     settings = make_settings(db.url, tmp_path)
     box: list[SimpleWatcher] = []
     source = RecordingSource(box, start=time.time() - 100, every=1, total=TOTAL)
@@ -127,6 +131,9 @@ def test_daemon_runs_every_part_and_stops_cleanly(db: Database, tmp_path: Path) 
         await source.live.put(PostEvent("new", 42, 1, source.post(42, 1)))
         await wait_for(lambda: count_posts(db) == CHANNELS * TOTAL + 1, "live post stored")
         await wait_for(lambda: daemon.last_beat_at is not None, "a heartbeat")
+        await wait_for(
+            lambda: any("(live)" in r.getMessage() for r in caplog.records), "a live summary"
+        )
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{daemon.http_port}") as client:
             scrapes["healthz"] = await client.get("/healthz")
             scrapes["metrics"] = await client.get("/metrics")
@@ -139,6 +146,10 @@ def test_daemon_runs_every_part_and_stops_cleanly(db: Database, tmp_path: Path) 
     assert source.catch_ups_before_listen is not None
     assert len(set(source.catch_ups_before_listen)) == CHANNELS  # catch-up came first
     assert [e.channel_id for e in watcher.events] == [live]  # channel 42 is not ours
+    summaries = [r.getMessage() for r in caplog.records if "(live)" in r.getMessage()]
+    assert f"channel {live} (live): 1 new, 0 edited, 0 deleted since the last heartbeat" in (
+        summaries
+    )
     assert all(name != "MainThread" for name in ran["sync"])
     assert all(name == "MainThread" for name in ran["async"])
     # A broken channel and a broken job were counted, not fatal.
