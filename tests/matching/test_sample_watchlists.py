@@ -68,3 +68,25 @@ def test_sample_watchlists_find_the_topics_and_skip_the_traps(fired: dict) -> No
         and not {"Wagner", "Africa Corps", "Mali"} & set(m["topics"])
     ]
     assert wagner_unrelated == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Сборная Мали вышла в финал Кубка африканских наций", False),
+        ("Певица из Мали выступит на фестивале в Москве", False),
+        ("Мали и Сенегал подписали торговое соглашение", False),
+        ("Боевики атаковали колонну армии Мали под Кидалем", True),
+        ("Хунта Мали продлила переходный период ещё на пять лет", True),
+        ("Вагнеровцы покидают Мали после двух лет", True),
+    ],
+)
+def test_the_bundled_wagner_list_wants_context_for_a_bare_country_name(
+    text: str, fires: bool
+) -> None:
+    from monitor.matching.matcher import compile_matcher
+    from monitor.matching.watchlists import load_watchlists
+
+    matcher = compile_matcher(load_watchlists([bundled_path("watchlists")]))
+    fired = {h.watchlist for h in matcher.match(text, language="ru")}
+    assert ("wagner_mali" in fired) is fires
