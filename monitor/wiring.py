@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from monitor.daemon.watcher import ChannelWatcher
 
 WATCHLIST_RELOAD = timedelta(seconds=10)  # how often the daemon looks for changed list files
+STAGE_RETRY_INTERVAL = timedelta(seconds=60)  # how often failed stages are tried again
 
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
@@ -104,7 +105,9 @@ class App:
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        return Pipeline(self.db, self.stages(), on_deleted=self.alert_recorder.on_deleted)
+        return Pipeline(
+            self.db, self.stages(), on_deleted=self.alert_recorder.on_deleted, clock=self.clock
+        )
 
     @cached_property
     def translated_posts(self) -> TranslatedPosts:
@@ -190,6 +193,7 @@ class App:
             JobSpec("translation", translate, cfg.translation_interval),
             JobSpec("alerts", dispatcher.run_once, cfg.alerts_interval),
             JobSpec("watchlists", self.registry.refresh, WATCHLIST_RELOAD),
+            JobSpec("stages", self.pipeline.retry_stages, STAGE_RETRY_INTERVAL),
         ]
 
     async def serve(

@@ -228,3 +228,18 @@ class Worker(SQLModel, table=True):
     heartbeat_s: int = 30  # the interval it promised, so readers know when a beat is late
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     jobs: dict[str, dict[str, Any]] = Field(default_factory=dict, sa_type=Json)
+
+
+class StageBacklog(SQLModel, table=True):
+    """A post that a pipeline stage failed on, until a retry passes it.
+
+    The post itself is stored before any stage runs; this row is how tgmon remembers that,
+    say, matching never saw it, so a job retries it (with back-off) and health can say so.
+    """
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    stage: str = Field(primary_key=True)  # language | translation_triage | match
+    attempts: int = 1
+    last_error: str = ""
+    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

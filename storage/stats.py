@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from monitor.core.clock import utcnow
-from storage.models import Channel, Delivery, Match, Post
+from storage.models import Channel, Delivery, Match, Post, StageBacklog
 
 _POST = Post.__table__.c  # type: ignore[attr-defined]
 _CHANNEL = Channel.__table__.c  # type: ignore[attr-defined]
@@ -25,7 +25,16 @@ class Stats:
     translation_status: dict[str, int]
     delivery_status: dict[str, int]
     channel_errors: list[tuple[str, str, datetime | None]]
+    stages_missed: dict[str, int] = field(default_factory=dict)  # stage -> posts it missed
     translation_off: bool = False  # provider "none": nothing is pending, nothing will come
+
+
+def stages_missed(session: Session) -> dict[str, int]:
+    """Posts each pipeline stage failed on and has not passed since (being retried)."""
+    rows = session.execute(
+        select(StageBacklog.stage, func.count()).group_by(StageBacklog.stage)
+    ).all()
+    return {stage: int(n) for stage, n in rows}
 
 
 def _label(username: str | None, channel_id: int) -> str:
@@ -75,6 +84,7 @@ def collect_stats(
         posts_per_day=dict(sorted(per_day.items())),
         top_watchlists=[(w, int(m), int(p)) for w, m, p in watchlists],
         translation_status={s: int(n) for s, n in translation},
+        stages_missed=stages_missed(session),
         delivery_status={s: int(n) for s, n in deliveries},
         channel_errors=[(_label(u, i), e, at) for u, i, e, at in errors],
     )

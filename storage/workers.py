@@ -15,6 +15,7 @@ from sqlmodel import Session
 from monitor.core.errors import ConfigError
 from storage.database import Database
 from storage.models import Alert, Channel, Post, TranslationCache, Worker
+from storage.stats import stages_missed
 
 # Core columns: typed statements over SQLModel fields confuse the type checker.
 _worker: Any = Worker.__table__  # type: ignore[attr-defined]
@@ -115,6 +116,8 @@ def backlog_counts(session: Session) -> dict[str, int]:
     ):
         counts[f"alerts_{status}"] = int(n)
     counts["channels_in_error"] = len(channels_in_error(session))
+    for stage, n in stages_missed(session).items():
+        counts[f"stage_{stage}"] = n
     return counts
 
 

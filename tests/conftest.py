@@ -27,6 +27,7 @@ _TABLES_IN_DELETE_ORDER = (
     "alert",
     "match",
     "postversion",
+    "stagebacklog",
     "post",
     "translationcache",
     "channel",

@@ -66,6 +66,12 @@ class Metrics:
             ["job"],
             registry=r,
         )
+        self.posts_missing_stage = Gauge(
+            "tgmon_posts_missing_stage",
+            "Stored posts a pipeline stage failed on and has not passed since",
+            ["stage"],
+            registry=r,
+        )
         self.channels_in_error = Gauge(
             "tgmon_channels_in_error",
             "Watched channels whose last poll, recheck or join failed",
@@ -97,6 +103,8 @@ class Metrics:
     def set_backlogs(self, counts: dict[str, int]) -> None:
         self.translation_backlog.set(counts.get("translation_pending", 0))
         self.channels_in_error.set(counts.get("channels_in_error", 0))
+        for stage in ("language", "translation_triage", "match"):
+            self.posts_missing_stage.labels(stage).set(counts.get(f"stage_{stage}", 0))
         for status in ("pending", "sent", "failed", "suppressed"):
             self.alerts.labels(status).set(counts.get(f"alerts_{status}", 0))
 

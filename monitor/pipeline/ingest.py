@@ -11,15 +11,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from sqlmodel import Session
 
+from monitor.core.clock import Clock, utcnow
 from monitor.core.events import ChannelInfo, ChannelPost
 from storage.database import Database
 from storage.posts import PostChange, advance_cursor, ensure_channel, mark_deleted, upsert_posts
+from storage.stage_backlog import (
+    changes_for_retry,
+    clear_stage,
+    due_retries,
+    record_stage_failure,
+)
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StageRetry:
+    """How failed stages are retried: back-off from `base` up to `cap`, `max_attempts` tries."""
+
+    base: timedelta = timedelta(minutes=1)
+    cap: timedelta = timedelta(hours=1)
+    max_attempts: int = 8
 
 
 class Stage(Protocol):
@@ -58,10 +75,14 @@ class Pipeline:
         stages: Sequence[Stage] = (),
         *,
         on_deleted: Callable[[Session, list[int]], None] | None = None,
+        clock: Clock = utcnow,
+        retry: StageRetry = StageRetry(),  # noqa: B008  (frozen)
     ) -> None:
         self.db = db
         self.stages = list(stages)
         self.on_deleted = on_deleted
+        self.clock = clock
+        self.retry = retry
 
     def ingest(
         self, channel: ChannelInfo, posts: Sequence[ChannelPost], *, mode: str | None = None
@@ -87,21 +108,60 @@ class Pipeline:
         channel: ChannelInfo,
         changes: Sequence[PostChange],
         report: IngestReport,
+        stages: Sequence[Stage] | None = None,
     ) -> None:
-        for stage in self.stages:
+        for stage in self.stages if stages is None else stages:
             try:
                 with session.begin_nested():
                     stage.run(session, changes)
-            except Exception:
+            except Exception as exc:
                 report.stage_failures[stage.name] = report.stage_failures.get(stage.name, 0) + 1
                 ids = [c.post.message_id for c in changes]
                 log.exception(
-                    "stage %s failed for channel %s messages %s..%s; posts are stored",
+                    "stage %s failed for channel %s messages %s..%s; posts are stored and "
+                    "the stage is retried",
                     stage.name,
                     channel.channel_id,
                     min(ids),
                     max(ids),
                 )
+                record_stage_failure(
+                    session,
+                    [c.post_id for c in changes],
+                    stage.name,
+                    f"{type(exc).__name__}: {exc}".splitlines()[0],
+                    now=self.clock(),
+                    base=self.retry.base,
+                    cap=self.retry.cap,
+                )
+            else:
+                if stages is not None:  # a retry that passed
+                    clear_stage(session, [c.post_id for c in changes], stage.name)
+
+    def retry_stages(self, limit: int = 500) -> IngestReport:
+        """Run each stage again on the posts it failed on (due ones); return what failed again.
+
+        The daemon calls this as a job; a post that passes is cleared, one that fails again
+        waits longer, and after `retry.max_attempts` it stays listed for health to report.
+        """
+        report = IngestReport()
+        with self.db.read_session() as session:
+            due = due_retries(
+                session, now=self.clock(), max_attempts=self.retry.max_attempts, limit=limit
+            )
+        by_name = {stage.name: stage for stage in self.stages}
+        for name, post_ids in due.items():
+            stage = by_name.get(name)
+            if stage is None:
+                continue
+            with self.db.session() as session:
+                changes = changes_for_retry(session, post_ids)
+                if changes:
+                    channel = ChannelInfo(changes[0].post.channel_id)
+                    self._run_stages(session, channel, changes, report, stages=[stage])
+                else:  # the posts are gone (a test database reset): nothing to retry
+                    clear_stage(session, post_ids, name)
+        return report
 
     def delete(self, channel_id: int, message_ids: Sequence[int]) -> IngestReport:
         """Mark posts deleted (never remove them); return how many were newly marked."""

@@ -52,6 +52,7 @@ def judge_worker(
     jobs: dict[str, dict[str, Any]] | None = None,
     failing_after: int = 3,
     channel_errors: Sequence[tuple[str, str, datetime | None]] = (),
+    stage_backlog: dict[str, tuple[int, int, str]] | None = None,
 ) -> Verdict:
     """Healthy when the worker beat within `stale_after`, no job is past its limit or has
     failed `failing_after` times in a row, and no watched channel is in error."""
@@ -95,7 +96,16 @@ def judge_worker(
         when = f" since {since:%Y-%m-%d %H:%M} UTC" if since is not None else ""
         more = f" (+{len(channel_errors) - 1} more)" if len(channel_errors) > 1 else ""
         return Verdict(False, f"channel {channel}: {error}{when}{more}")
+    given_up = {name: v for name, v in (stage_backlog or {}).items() if v[1]}
+    if given_up:
+        name, (_waiting, count, error) = sorted(given_up.items())[0]
+        return Verdict(
+            False, f"{count} post(s) never passed stage {name} (retries used up): {error}"
+        )
     failing = sorted(n for n, j in (jobs or {}).items() if _failing(j))
+    waiting = sorted(f"{n} ({v[0]})" for n, v in (stage_backlog or {}).items() if v[0])
+    if waiting:
+        failing.append("stage retries " + ", ".join(waiting))
     note = f"; failing now: {', '.join(failing)}" if failing else ""
     return Verdict(True, f"ok: worker {worker_id!r} beat {_age(age)} ago{note}")
 

@@ -307,6 +307,8 @@ def stats(out: Console, figures: Stats) -> None:
         if title == "Translation backlog" and figures.translation_off:
             summary = "translation off (translation.provider = none)"
         out.print(f"[bold]{title}:[/bold] {summary}")
+    missed = ", ".join(f"{k} {v}" for k, v in sorted(figures.stages_missed.items()))
+    out.print(f"[bold]Posts a stage failed on (retried):[/bold] {missed or 'none'}")
     if figures.channel_errors:
         errors = Table(title="Channels in error")
         errors.add_column("channel")
