@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from monitor.alerts.policy import AlertRules
+from monitor.alerts.recorder import record_alerts, record_deletion_alerts
 from monitor.config.settings import Settings
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline, Stage
 from monitor.pipeline.stages import LanguageStage, MatchListener, MatchStage, match_posts
 from monitor.translation.triage import TranslationTriageStage
-from storage.alert_records import record_alerts, record_deletion_alerts
 from storage.database import Database
 from storage.matches import MatchChanges
 from storage.search import refresh_search_text
@@ -31,10 +32,11 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
 
 def match_listeners(settings: Settings) -> list[MatchListener]:
     """Who hears about matches that became live: the alert outbox, in the same transaction."""
+    rules = AlertRules.from_settings(settings.alerts)
 
     def raise_alerts(session: Session, changes: MatchChanges) -> None:
         if changes.added:
-            record_alerts(session, changes.added, settings.alerts)
+            record_alerts(session, changes.added, rules)
 
     return [raise_alerts]
 
@@ -78,8 +80,9 @@ def build_pipeline(
     settings: Settings, db: Database, registry: WatchlistRegistry | None = None
 ) -> Pipeline:
     registry = registry or WatchlistRegistry(settings.watchlist_dirs())
+    rules = AlertRules.from_settings(settings.alerts)
 
     def deletion_alerts(session: Session, post_ids: list[int]) -> None:
-        record_deletion_alerts(session, post_ids, settings.alerts)
+        record_deletion_alerts(session, post_ids, rules)
 
     return Pipeline(db, build_stages(settings, registry), on_deleted=deletion_alerts)

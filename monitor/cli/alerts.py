@@ -13,6 +13,7 @@ from rich.table import Table
 
 from monitor.alerts.dispatch import dispatch_configured, renderer_for
 from monitor.alerts.notifiers import build_notifier, describe_route
+from monitor.alerts.recorder import retry_alerts
 from monitor.alerts.render import AlertMessage, AlertRenderer
 from monitor.cli.core import state, sub_app
 from monitor.cli.render import summary as render
@@ -20,7 +21,7 @@ from monitor.core.errors import InputError
 from storage.alert_queries import ack_alert, deliveries_of, list_alerts
 from storage.database import Database
 from storage.models import Alert, Channel, Match, Post
-from storage.outbox import load_alert, retry_alerts
+from storage.outbox import load_alert
 
 alerts_app = sub_app("Alerts: the outbox of matches to deliver, and its delivery records.")
 
