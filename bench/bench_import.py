@@ -6,8 +6,9 @@ Targets (issue 14, 2 cores): store ≥ 5,000 posts/s SQLite and ≥ 8,000 Postgr
 pipeline match-heavy ≥ 2,000 SQLite and ≥ 1,500 PostgreSQL; 5 % matching ≥ 3,000 SQLite;
 peak RSS ≤ 400 MB.
 
-TGMON_BENCH_IMPORT_CASES picks cases by number (e.g. "1,3"); TGMON_BENCH_IMPORT_BASELINE names
-the JSON another checkout's run wrote (bench/.work/import_results.json), shown as "before".
+TGMON_BENCH_IMPORT_CASES picks cases by number (e.g. "1,3"). TGMON_BENCH_IMPORT_BEFORE names
+another checkout (say, `git worktree add /tmp/before <commit>`): each case then runs there
+first and here right after, so both figures share the machine's load of the moment.
 """
 
 from __future__ import annotations
@@ -40,30 +41,43 @@ from monitor.pipeline.ingest import Pipeline
 from storage.database import Database
 from storage.models import Alert, Match
 db = Database(sys.argv[1]); db.upgrade()
-if sys.argv[3] == "full":  # language, translation triage, example watchlists, alert outbox
+if sys.argv[3].startswith("full"):  # language, triage, example watchlists, alert outbox
     pipeline = build_pipeline(load_settings(bundled_path("tgmon.example.toml")), db)
 else:
     pipeline = Pipeline(db)  # store only: posts, versions, search index
+pools = {id(p): p for st in pipeline.stages if (p := getattr(st, "pool", None)) is not None}
+for pool in pools.values():
+    # full-1: everything in this one process; full: the second core always (the default, auto,
+    # turns it off while other work keeps the machine's cores busy)
+    pool.enabled = sys.argv[3] != "full-1"
 t0 = time.perf_counter()
 report = import_exports(pipeline, Path(sys.argv[2]))
 elapsed = time.perf_counter() - t0
 # VmHWM, not ru_maxrss: Linux carries the forked parent's peak across exec into ru_maxrss.
-hwm = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1)
+def hwm(pid="self"):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+worker_mb = sum(hwm(pid) for pool in pools.values() for pid in pool.worker_pids())
 with db.session() as s:
     matched = s.execute(select(func.count(func.distinct(Match.post_id)))).scalar_one()
     alerts = s.execute(select(func.count()).select_from(Alert)).scalar_one()
-print(json.dumps({"new": report.new, "seconds": elapsed, "rss_mb": int(hwm) / 1024,
+print(json.dumps({"new": report.new, "seconds": elapsed, "rss_mb": hwm(), "worker_mb": worker_mb,
                   "matched": matched, "alerts": alerts, "failures": report.stage_failures}))
 """
 
 
-def _run(url: str, export: Path, mode: str = "store") -> dict[str, float]:
+HERE = Path(__file__).parents[1]
+
+
+def _run(url: str, export: Path, mode: str = "store", checkout: Path = HERE) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
     out = subprocess.run(
         [sys.executable, "-c", CHILD, url, str(export), mode],
         check=True,
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parents[1],
+        cwd=checkout,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -86,20 +100,20 @@ def _postgres_url() -> tuple[str, object] | None:
     )
 
 
-def _sqlite(export: Path, mode: str) -> dict[str, float]:
+def _sqlite(export: Path, mode: str, checkout: Path) -> dict[str, float]:
     sqlite_file = WORK / "import_bench.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
-    return _run(f"sqlite:///{sqlite_file}", export, mode)
+    return _run(f"sqlite:///{sqlite_file}", export, mode, checkout)
 
 
-def _postgres(export: Path, mode: str) -> dict[str, float] | None:
+def _postgres(export: Path, mode: str, checkout: Path) -> dict[str, float] | None:
     pg = _postgres_url()
     if pg is None:
         return None
     url, (admin, name) = pg
     try:
-        return _run(url, export, mode)
+        return _run(url, export, mode, checkout)
     finally:
         from sqlalchemy import text
 
@@ -120,53 +134,73 @@ def main() -> None:
         write_export(mix, 1_999_000_002, POSTS, match_share=MATCH_SHARE)
     size_mb = heavy.stat().st_size / 1e6
     cases = [
-        ("SQLite (file, WAL), store + search index", lambda: _sqlite(heavy, "store")),
-        ("SQLite, full pipeline, match-heavy", lambda: _sqlite(heavy, "full")),
-        ("SQLite, full pipeline, 5 % matching", lambda: _sqlite(mix, "full")),
-        ("PostgreSQL 127.0.0.1, store + search index", lambda: _postgres(heavy, "store")),
-        ("PostgreSQL, full pipeline, match-heavy", lambda: _postgres(heavy, "full")),
-        ("PostgreSQL, full pipeline, 5 % matching", lambda: _postgres(mix, "full")),
+        ("SQLite (file, WAL), store + search index", _sqlite, heavy, "store"),
+        ("SQLite, full pipeline, match-heavy", _sqlite, heavy, "full"),
+        ("SQLite, full pipeline, match-heavy, one process", _sqlite, heavy, "full-1"),
+        ("SQLite, full pipeline, 5 % matching", _sqlite, mix, "full"),
+        ("PostgreSQL 127.0.0.1, store + search index", _postgres, heavy, "store"),
+        ("PostgreSQL, full pipeline, match-heavy", _postgres, heavy, "full"),
+        ("PostgreSQL, full pipeline, 5 % matching", _postgres, mix, "full"),
     ]
     chosen = os.environ.get("TGMON_BENCH_IMPORT_CASES")
     if chosen:
         wanted = {int(n) for n in chosen.split(",")}
         cases = [c for n, c in enumerate(cases, 1) if n in wanted]
-    baseline_file = os.environ.get("TGMON_BENCH_IMPORT_BASELINE")
-    baseline = json.loads(Path(baseline_file).read_text()) if baseline_file else {}
+    before_dir = os.environ.get("TGMON_BENCH_IMPORT_BEFORE")
+    before = Path(before_dir).resolve() if before_dir else None
     load_before = _load()
-    results: dict[str, dict[str, float]] = {}
-    for label, run in cases:
-        result = run()
-        if result is None:
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for label, runner, export, mode in cases:
+        runs: dict[str, dict[str, float]] = {}
+        if before is not None and mode != "full-1":  # the old code has no second core to turn off
+            old = runner(export, mode, before)
+            if old is not None:
+                runs["before"] = old
+        now = runner(export, mode, HERE)
+        if now is None:
             continue
-        results[label] = result
-        rate = result["new"] / result["seconds"]
-        print(f"{label}: {rate:,.0f} posts/s, peak RSS {result['rss_mb']:.0f} MB", flush=True)
+        runs["after"] = now
+        results[label] = runs
+        rate = now["new"] / now["seconds"]
+        old_rate = (
+            f" (before: {runs['before']['new'] / runs['before']['seconds']:,.0f})"
+            if ("before" in runs)
+            else ""
+        )
+        print(
+            f"{label}: {rate:,.0f} posts/s{old_rate}, peak RSS {now['rss_mb']:.0f} MB", flush=True
+        )
     (WORK / "import_results.json").write_text(json.dumps(results, indent=1))
     lines = [
         f"Exports: {POSTS:,} messages each (~1 % service), {size_mb:.0f} MB of JSON, streamed"
         " with ijson; batches of 2,000 posts per transaction; each run in a fresh child process.",
-        "*match-heavy*: about half the posts hit an example watchlist; *5 % matching*: words no"
+        "*match-heavy*: the example watchlists fire on most posts; *5 % matching*: words no"
         f" list knows, plus a watched phrase in {MATCH_SHARE:.0%} of posts.",
         f"Load average (1/5/15 min) at the start: {load_before}; at the end: {_load()}"
         " (2 cores shared with other work: compare runs at similar load).",
         "",
     ]
-    before_col = baseline_file is not None
-    head = "| case | posts stored | posts matched | alerts | seconds | posts/s | peak RSS |"
+    head = (
+        "| case | posts stored | posts matched | alerts | seconds | posts/s | peak RSS (+ worker) |"
+    )
     rule = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-    if before_col:
-        head += " before: posts/s | before: RSS |"
+    if before is not None:
+        head += " before: posts/s | before: peak RSS |"
         rule += " ---: | ---: |"
+        lines.insert(
+            2, "*before*: the same case run just before from the checkout of an earlier commit."
+        )
     lines += [head, rule]
-    for label, r in results.items():
+    for label, runs in results.items():
+        r = runs["after"]
         rate = r["new"] / r["seconds"]
+        worker = f" (+ {r['worker_mb']:.0f} MB)" if r.get("worker_mb") else ""
         line = (
             f"| {label} | {r['new']:,} | {r.get('matched', 0):,} | {r.get('alerts', 0):,} "
-            f"| {r['seconds']:.1f} | {rate:,.0f} | {r['rss_mb']:.0f} MB |"
+            f"| {r['seconds']:.1f} | {rate:,.0f} | {r['rss_mb']:.0f} MB{worker} |"
         )
-        if before_col:
-            old = baseline.get(label)
+        if before is not None:
+            old = runs.get("before")
             line += (
                 f" {old['new'] / old['seconds']:,.0f} | {old['rss_mb']:.0f} MB |"
                 if old

@@ -5,6 +5,8 @@ uses one core. For a batch of at least `min_batch` texts, `CorePool` sends the s
 one worker process and works the first half itself, then joins the two in order, so results
 are the same as one process would give. Small batches (live polling, tests) never start the
 worker; a worker that dies is replaced by working in-process, never by losing a batch.
+By default the worker is used only while the machine has a core to spare (1-minute load
+below the core count + 0.5): on a busy machine a second process adds contention, not speed.
 """
 
 from __future__ import annotations
@@ -85,6 +87,11 @@ def _worker_match(
     return match_all(_worker_matcher[1], jobs)
 
 
+def _spare_core() -> bool:
+    cores = os.cpu_count() or 1
+    return cores > 1 and os.getloadavg()[0] < cores + 0.5
+
+
 # --- the parent's side ------------------------------------------------------------------------
 
 
@@ -92,8 +99,9 @@ class CorePool:
     """Splits large batches of detection/matching between this process and one worker."""
 
     def __init__(self, *, min_batch: int = DEFAULT_MIN_BATCH, enabled: bool | None = None) -> None:
+        """`enabled`: True always splits large batches, False never, None when a core is spare."""
         self.min_batch = min_batch
-        self.enabled = (os.cpu_count() or 1) > 1 if enabled is None else enabled
+        self.enabled = enabled
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._tokens: weakref.WeakKeyDictionary[Matcher, tuple[str, bytes]] = (
@@ -140,7 +148,9 @@ class CorePool:
                 self._executor = None
 
     def _worth_it(self, size: int) -> bool:
-        return self.enabled and size >= self.min_batch
+        if size < self.min_batch or self.enabled is False:
+            return False
+        return self.enabled is True or _spare_core()
 
     def _token(self, matcher: Matcher) -> tuple[str, bytes]:
         known = self._tokens.get(matcher)

@@ -61,3 +61,12 @@ def test_small_batches_never_start_a_worker() -> None:
     pool = CorePool(min_batch=1000, enabled=True)
     assert pool.detect(TEXTS) == detect_all(TEXTS)
     assert pool.worker_pids() == []
+
+
+def test_by_default_a_busy_machine_keeps_everything_in_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))
+    pool = CorePool(min_batch=4)
+    assert pool.detect(TEXTS) == detect_all(TEXTS)
+    assert pool.worker_pids() == []
