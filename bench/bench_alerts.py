@@ -21,11 +21,12 @@ from sqlalchemy import create_engine, text
 from bench.results import write_section
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.notifiers import build_notifiers
+from monitor.alerts.recorder import record_alerts
 from monitor.config.settings import AlertSettings, RouteSettings
 from monitor.core.events import ChannelInfo, ChannelPost
 from storage.database import Database
 from storage.models import Match
-from storage.outbox import RetryPolicy, record_alerts
+from storage.outbox import RetryPolicy
 from storage.posts import ensure_channel, upsert_posts
 
 ALERTS = 2000

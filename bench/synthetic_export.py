@@ -27,16 +27,55 @@ EN = (
     "advanced on the axis according to sources the situation remains tense Wagner Africa "
     "Corps Mali Tuareg convoy artillery"
 ).split()
+# Words of RU/UK/EN that the example watchlists (config/watchlists) fire on: left out of the
+# "realistic mix", where only the `match_share` of posts gets one of the HOT phrases.
+WATCHED = {
+    "Вагнер",
+    "Африканский",
+    "корпус",
+    "Мали",
+    "туареги",
+    "беспилотники",
+    "безпілотники",
+    "drones",
+    "Wagner",
+    "Africa",
+    "Corps",
+    "Mali",
+    "Tuareg",
+}
+HOT = (
+    "Вагнер снова в Мали",
+    "беспилотники атаковали склад",
+    "колонна Африканский корпус",
+    "Wagner convoy in Mali",
+    "безпілотники атакували склад",
+    "туареги заняли Кидаль",
+)
 EMOJI = ["🔥", "⚡️", "❗️", "🇷🇺", "🇺🇦", "💥", "📍", "🎯"]
 TAGS = ["#Мали", "#Вагнер", "#СВО", "#фронт", "#Sahel", "#новини", "#дроны"]
 
 
-def _text(rng: random.Random) -> list[Any]:
-    words = rng.choice((RU, RU, RU, UK, EN))
+_QUIET = {
+    name: [w for w in words if w not in WATCHED]
+    for name, words in (("ru", RU), ("uk", UK), ("en", EN))
+}
+_QUIET_TAGS = ["#СВО", "#фронт", "#новини"]
+
+
+def _text(rng: random.Random, match_share: float | None = None) -> list[Any]:
+    if match_share is None:  # the match-heavy mix: about half the posts hit a list
+        words = rng.choice((RU, RU, RU, UK, EN))
+        tags = TAGS
+    else:
+        words = rng.choice((_QUIET["ru"], _QUIET["ru"], _QUIET["ru"], _QUIET["uk"], _QUIET["en"]))
+        tags = _QUIET_TAGS
     body = " ".join(rng.choice(words) for _ in range(rng.randint(6, 60)))
+    if match_share is not None and rng.random() < match_share:
+        body = f"{body} {rng.choice(HOT)}"
     parts: list[Any] = [f"{rng.choice(EMOJI)} {body.capitalize()}. "]
     if rng.random() < 0.4:
-        parts.append({"type": "hashtag", "text": rng.choice(TAGS)})
+        parts.append({"type": "hashtag", "text": rng.choice(tags)})
     if rng.random() < 0.2:
         parts.extend(
             [" ", {"type": "link", "text": f"https://example.org/n/{rng.randint(1, 99999)}"}]
@@ -44,8 +83,14 @@ def _text(rng: random.Random) -> list[Any]:
     return parts
 
 
-def export(channel_id: int, count: int, seed: int = 1) -> dict[str, Any]:
-    """A single-chat export of `count` messages (some service, edited, forwarded, media)."""
+def export(
+    channel_id: int, count: int, seed: int = 1, match_share: float | None = None
+) -> dict[str, Any]:
+    """A single-chat export of `count` messages (some service, edited, forwarded, media).
+
+    `match_share` None keeps the match-heavy vocabulary; a share such as 0.05 writes posts from
+    words no example watchlist knows, and adds a watched phrase to that share of them.
+    """
     rng = random.Random(seed * 1_000_003 + channel_id)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     messages: list[dict[str, Any]] = []
@@ -65,7 +110,7 @@ def export(channel_id: int, count: int, seed: int = 1) -> dict[str, Any]:
                 }
             )
             continue
-        runs = _text(rng)
+        runs = _text(rng, match_share)
         entities = [r if isinstance(r, dict) else {"type": "plain", "text": r} for r in runs]
         msg: dict[str, Any] = {
             "id": i,
@@ -98,9 +143,10 @@ def export(channel_id: int, count: int, seed: int = 1) -> dict[str, Any]:
     }
 
 
-def write_export(path: Path, channel_id: int, count: int, seed: int = 1) -> Path:
+def write_export(
+    path: Path, channel_id: int, count: int, seed: int = 1, match_share: float | None = None
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(export(channel_id, count, seed), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    data = export(channel_id, count, seed, match_share)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     return path

@@ -21,6 +21,7 @@ from monitor.config.settings import Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline, Stage
+from monitor.pipeline.parallel import CorePool
 from monitor.pipeline.stages import LanguageStage, MatchStage
 from monitor.pipeline.translated import TranslatedPosts
 from monitor.services.alerts import AlertService
@@ -94,14 +95,20 @@ class App:
     def stages(self) -> list[Stage]:
         """The stages after `store`, in order: language, translation triage, matching."""
         return [
-            LanguageStage(),
+            LanguageStage(self.core_pool),
             TranslationTriageStage(self.settings.translation),  # reads the language just set
             MatchStage(
                 self.registry.matcher,
                 [self.alert_recorder.on_matches],  # matches that became live raise alerts
                 translation_language=self.settings.translation.target,
+                pool=self.core_pool,
             ),
         ]
+
+    @cached_property
+    def core_pool(self) -> CorePool:
+        """The second core for large batches (imports): starts only for 1,000+ posts."""
+        return CorePool()
 
     @cached_property
     def pipeline(self) -> Pipeline:

@@ -1,12 +1,16 @@
-"""Fast multi-row INSERT for PostgreSQL: one statement of column arrays through unnest().
+"""Fast multi-row INSERT for PostgreSQL: COPY into a temporary table, or column arrays.
 
 SQLAlchemy's multi-row VALUES puts one placeholder per cell in the SQL; psycopg re-parses such
 statements on every call (its cache stops at 50 parameters), which cost PostgreSQL imports most
-of their time. One array per column keeps the statement small, cached and fast.
+of their time. Small batches go as one array per column through unnest(): a small, cached
+statement. Large ones (imports) are COPYed into a temporary table and inserted from there,
+which skips building Python arrays (psycopg writes COPY rows in C) and still honours
+ON CONFLICT and RETURNING.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -35,6 +39,8 @@ def pg_bulk_insert(
     """INSERT rows (all with the same keys) ON CONFLICT DO NOTHING; return `returning` columns."""
     if not rows:
         return []
+    if len(rows) >= COPY_FROM_ROWS:
+        return pg_copy_insert(session, table, rows, conflict=conflict, returning=returning)
     dialect = session.get_bind().dialect
     columns = list(rows[0])
     params: dict[str, list[Any]] = {}
@@ -65,3 +71,52 @@ def pg_bulk_insert(
         return [tuple(r) for r in session.execute(text(sql), params).all()]
     session.execute(text(sql), params)
     return []
+
+
+COPY_FROM_ROWS = 200  # below this, a temporary table costs more than it saves
+
+
+def pg_copy_insert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """COPY rows into a temporary twin of `table`, then INSERT … SELECT … ON CONFLICT from it.
+
+    The twin has exactly the given columns (types taken from `table`) and is dropped right
+    after, also at commit, so a later batch in the same transaction starts empty.
+    """
+    columns = list(rows[0])
+    json_columns = {name for name in columns if _is_json(table.c[name].type)}
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    digest = hashlib.sha1(quoted.encode()).hexdigest()[:10]
+    twin = f"tgmon_load_{table.name}_{digest}"
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TEMP TABLE "{twin}" ON COMMIT DROP AS '
+            f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
+        )
+        with cursor.copy(f'COPY "{twin}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row[c], ensure_ascii=False)
+                        if c in json_columns and row[c] is not None
+                        else row[c]
+                        for c in columns
+                    ]
+                )
+        sql = f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{twin}"'
+        if conflict:
+            sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        if returning:
+            sql += f" RETURNING {', '.join(returning)}"
+        cursor.execute(sql)
+        result = [tuple(r) for r in cursor.fetchall()] if returning else []
+        cursor.execute(f'DROP TABLE "{twin}"')
+    return result

@@ -1,7 +1,6 @@
-"""The alert outbox: alerts written in the match's transaction, deliveries claimed and settled.
+"""The alert outbox: deliveries claimed, settled and requeued; alerts read for rendering.
 
-`record_alerts` (storage.alert_records, re-exported here) runs inside the ingest transaction,
-so a match and its alert (and one Delivery per route) commit together or not at all.
+Alerts and their deliveries are written in the match's transaction (storage.alert_records).
 Dispatchers then `claim_due` deliveries
 under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, a single UPDATE…RETURNING on SQLite),
 send them, and settle each one in its own short transaction (`mark_sent` / `mark_failed`).
@@ -17,35 +16,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, and_, case, exists, update
 from sqlmodel import Session, col, select
 
-from monitor.config.settings import AlertSettings
-from monitor.core.clock import utcnow
-from storage.alert_records import (
-    add_deliveries,
-    dedupe_key,
-    digest_slot,
-    record_alerts,
-    record_deletion_alerts,
-)
+from monitor.core.backoff import backoff_delay
 from storage.models import Alert, Channel, Delivery, Match, Post
-
-__all__ = [
-    "AlertRecord",
-    "RetryPolicy",
-    "claim_due",
-    "dedupe_key",
-    "digest_slot",
-    "load_alert",
-    "load_alerts",
-    "mark_failed",
-    "mark_sent",
-    "record_alerts",
-    "record_deletion_alerts",
-    "release",
-    "retry_alerts",
-]
 
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
+
+
+_RANDOM = random.Random()
 
 
 @dataclass(frozen=True)
@@ -57,15 +35,11 @@ class RetryPolicy:
     backoff_max: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=2)
 
-    @classmethod
-    def from_settings(cls, settings: AlertSettings) -> RetryPolicy:
-        return cls(settings.max_attempts, settings.backoff, settings.backoff_max, settings.lease)
-
     def delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
-        """Exponential backoff with full jitter in its upper half: base·2^(n-1) · U(0.5, 1)."""
-        raw = self.backoff.total_seconds() * 2 ** max(attempts - 1, 0)
-        capped = min(raw, self.backoff_max.total_seconds())
-        return timedelta(seconds=capped * (rng or random).uniform(0.5, 1.0))
+        """The one back-off rule, jittered in its upper half so retries do not come in step."""
+        return backoff_delay(
+            attempts, base=self.backoff, cap=self.backoff_max, jitter=rng or _RANDOM
+        )
 
 
 def claim_due(
@@ -109,7 +83,7 @@ def mark_sent(session: Session, delivery_ids: Sequence[int], now: datetime) -> N
         .where(_DELIVERY.c.id.in_(list(delivery_ids)))
         .values(status="sent", sent_at=now, claimed_by=None, claimed_until=None, last_error=None)
     )
-    _settle_alerts(session, delivery_ids)
+    settle_alerts(session, delivery_ids)
 
 
 def release(session: Session, delivery_ids: Sequence[int]) -> None:
@@ -156,11 +130,11 @@ def mark_failed(
             delivery.next_attempt_at = retry_at
         session.add(delivery)
     session.flush()
-    _settle_alerts(session, delivery_ids)
+    settle_alerts(session, delivery_ids)
     return status
 
 
-def _settle_alerts(session: Session, delivery_ids: Sequence[int]) -> None:
+def settle_alerts(session: Session, delivery_ids: Sequence[int]) -> None:
     """An alert is sent when every delivery is, failed when any is dead, else pending."""
     d = _DELIVERY
     of_these = select(d.c.alert_id).where(d.c.id.in_(list(delivery_ids))).scalar_subquery()
@@ -174,46 +148,42 @@ def _settle_alerts(session: Session, delivery_ids: Sequence[int]) -> None:
     )
 
 
-def retry_alerts(
-    session: Session,
-    alert_ids: Sequence[int] | None,
-    settings: AlertSettings,
-    now: datetime | None = None,
-) -> int:
-    """Requeue dead deliveries (of the given alerts, or of all); suppressed alerts get routed.
+def requeue_dead(session: Session, alert_ids: Sequence[int] | None, now: datetime) -> list[int]:
+    """Make dead deliveries (of these alerts, or of all) pending and due now; return their ids.
 
-    Returns how many deliveries are now pending again.
+    Attempts start again from zero; the caller settles the alerts (`settle_alerts`).
     """
-    now = now or utcnow()
-    stmt = select(Delivery).where(Delivery.status == "dead")
+    stmt = (
+        update(_DELIVERY)
+        .where(_DELIVERY.c.status == "dead")
+        .values(status="pending", attempts=0, next_attempt_at=now, last_error=None)
+        .returning(_DELIVERY.c.id)
+    )
     if alert_ids is not None:
-        stmt = stmt.where(col(Delivery.alert_id).in_(list(alert_ids)))
-    touched: list[int] = []
-    for delivery in session.execute(stmt).scalars():
-        delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
-        delivery.last_error = None
-        session.add(delivery)
-        assert delivery.id is not None
-        touched.append(delivery.id)
-    session.flush()
-    requeued = len(touched)
-    if alert_ids is not None:
-        for alert_id in alert_ids:
-            alert = session.get(Alert, alert_id)
-            if alert is not None and alert.status in ("suppressed", "unrouted"):
-                requeued += add_deliveries(
-                    session,
-                    alert.id,
-                    alert.watchlist,
-                    alert.severity,
-                    settings,
-                    now,
-                    check_existing=True,
-                )
-                session.expire(alert)
-    if touched:
-        _settle_alerts(session, touched)
-    return requeued
+        stmt = stmt.where(_DELIVERY.c.alert_id.in_(list(alert_ids)))
+    return sorted(session.execute(stmt).scalars())
+
+
+def load_unsent_alerts(
+    session: Session, alert_ids: Sequence[int]
+) -> list[tuple[int, str, str, set[str]]]:
+    """(id, watchlist, severity, routes with a delivery) of the suppressed/unrouted alerts here."""
+    rows = session.execute(
+        select(_ALERT.c.id, _ALERT.c.watchlist, _ALERT.c.severity)
+        .where(_ALERT.c.id.in_(list(alert_ids)), _ALERT.c.status.in_(("suppressed", "unrouted")))
+        .order_by(_ALERT.c.id)
+    ).all()
+    have: dict[int, set[str]] = {row[0]: set() for row in rows}
+    if have:
+        for alert_id, route in session.execute(
+            select(_DELIVERY.c.alert_id, _DELIVERY.c.route).where(
+                _DELIVERY.c.alert_id.in_(list(have))
+            )
+        ):
+            have[alert_id].add(route)
+    return [
+        (alert_id, watchlist, severity, have[alert_id]) for alert_id, watchlist, severity in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ the same message (a live event and a poll) from storing it twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -71,7 +71,14 @@ def ensure_channel(session: Session, info: ChannelInfo, *, mode: str | None = No
 
 
 def _entities(post: ChannelPost) -> list[dict[str, Any]]:
-    return [{k: v for k, v in asdict(e).items() if v is not None} for e in post.entities]
+    # not dataclasses.asdict, which deep-copies each value: this runs for every stored post
+    out: list[dict[str, Any]] = []
+    for e in post.entities:
+        entity: dict[str, Any] = {"type": e.type, "offset": e.offset, "length": e.length}
+        if e.url is not None:
+            entity["url"] = e.url
+        out.append(entity)
+    return out
 
 
 def _text_keys(text: str, hash_key: str, search_key: str) -> dict[str, str]:

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.alerts.notifiers import Notifier, build_notifiers
+from monitor.alerts.policy import DIGEST_KEY_PREFIX, retry_policy
 from monitor.alerts.render import AlertMessage, AlertRenderer, combine_digest
 from monitor.config.settings import Settings
 from monitor.core.clock import utcnow
 from monitor.core.errors import ConfigError, DeliveryError
-from storage.alert_records import DIGEST_KEY_PREFIX
 from storage.database import Database
 from storage.models import Delivery
 from storage.outbox import (
@@ -213,7 +213,7 @@ class Dispatcher:
         self.db = db
         self.notifiers = build_notifiers(settings.alerts)
         self.renderer = renderer_for(settings)
-        self.retry = RetryPolicy.from_settings(settings.alerts)
+        self.retry = retry_policy(settings.alerts)
         self.worker_id = worker_id or default_worker_id()
 
     def run_once(self, limit: int = 1000) -> DispatchReport:

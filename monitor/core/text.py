@@ -28,7 +28,10 @@ _LATIN_TO_CYRILLIC = str.maketrans(
         "b": "в",
     }
 )
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Only words holding both a Cyrillic letter and a Latin a-z can change in fix_mixed_script;
+# finding just those keeps the per-word Python call off the common, single-script words.
+# (Lookaheads from word starts only: linear in the text, no backtracking across positions.)
+_MIXED_WORD = re.compile(r"\b(?=\w*?[\u0400-\u04ff])(?=\w*?[a-z])\w+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _SPACES = re.compile(r"\s+")
 
@@ -51,7 +54,7 @@ def normalise_text(text: str) -> str:
     keys and indexes, not for highlighting spans in the original.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    folded = _WORD.sub(lambda m: fix_mixed_script(m.group(0)), folded)
+    folded = _MIXED_WORD.sub(lambda m: fix_mixed_script(m.group(0)), folded)
     return _SPACES.sub(" ", folded).strip()
 
 

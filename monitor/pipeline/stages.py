@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from monitor.core.events import ChannelInfo
-from monitor.language import detect_language
 from monitor.matching.matcher import Hit, Matcher
+from monitor.pipeline.parallel import CorePool, MatchJob, detect_all, match_all
 from storage.matches import MatchChanges, MatchRecord, sync_matches
 from storage.models import Channel, Post
 from storage.posts import PostChange
@@ -37,13 +37,16 @@ class LanguageStage:
 
     name = "language"
 
+    def __init__(self, pool: CorePool | None = None) -> None:
+        self.pool = pool  # large batches use a second core
+
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
-        params = []
-        for change in changes:
-            detection = detect_language(change.post.text)
-            params.append(
-                {"b_id": change.post_id, "b_lang": detection.lang, "b_conf": detection.confidence}
-            )
+        texts = [change.post.text for change in changes]
+        detections = self.pool.detect(texts) if self.pool else detect_all(texts)
+        params = [
+            {"b_id": change.post_id, "b_lang": lang, "b_conf": confidence}
+            for change, (lang, confidence) in zip(changes, detections, strict=True)
+        ]
         if params:
             session.execute(_SET_LANGUAGE, params)
 
@@ -76,39 +79,38 @@ def match_posts(
     sources: Sequence[str] = ("original", "translation"),
     translation_language: str = "en",
     only_watchlists: set[str] | None = None,
+    pool: CorePool | None = None,
 ) -> MatchChanges:
     """Evaluate stored posts' current texts and bring their Match rows up to date.
 
     A post without a translation has its translation matches removed, so an edit (which clears
-    the translation) never leaves a stale match behind.
+    the translation) never leaves a stale match behind. `pool` lends a second core to large
+    batches (the hits are the same).
     """
     ids = sorted(set(post_ids))
     evaluated: list[tuple[int, str]] = []
-    records: list[MatchRecord] = []
+    targets: list[tuple[_Target, str]] = []
     for target_source in sources:
         for target in _targets(session, ids, target_source, translation_language):
             evaluated.append((target.post_id, target_source))
-            if not target.text:
-                continue
-            hits = matcher.match(
-                target.text,
-                language=target.language,
-                channel=target.channel,
-                text_source=target_source,  # type: ignore[arg-type]
-            )
-            records.extend(
-                MatchRecord(
-                    post_id=target.post_id,
-                    watchlist=hit.watchlist,
-                    rule=hit_rule(hit),
-                    severity=hit.severity,
-                    text_source=target_source,
-                    terms=hit.terms,
-                    spans=hit.spans,
-                    post_version=target.version,
-                )
-                for hit in hits
-            )
+            if target.text:
+                targets.append((target, target_source))
+    jobs = [MatchJob(t.text or "", t.language, t.channel, source) for t, source in targets]
+    found = pool.match(matcher, jobs) if pool else match_all(matcher, jobs)
+    records = [
+        MatchRecord(
+            post_id=target.post_id,
+            watchlist=hit.watchlist,
+            rule=hit_rule(hit),
+            severity=hit.severity,
+            text_source=target_source,
+            terms=hit.terms,
+            spans=hit.spans,
+            post_version=target.version,
+        )
+        for (target, target_source), hits in zip(targets, found, strict=True)
+        for hit in hits
+    ]
     return sync_matches(session, evaluated, records, only_watchlists=only_watchlists)
 
 
@@ -145,10 +147,12 @@ class MatchStage:
         listeners: Sequence[MatchListener] = (),
         *,
         translation_language: str = "en",
+        pool: CorePool | None = None,
     ) -> None:
         self.matcher = matcher
         self.listeners = list(listeners)
         self.translation_language = translation_language
+        self.pool = pool
 
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
         result = match_posts(
@@ -156,6 +160,7 @@ class MatchStage:
             self.matcher(),
             (c.post_id for c in changes),
             translation_language=self.translation_language,
+            pool=self.pool,
         )
         for listener in self.listeners:
             listener(session, result)

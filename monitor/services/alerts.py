@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from monitor.alerts.dispatch import DispatchReport, dispatch_configured, renderer_for
 from monitor.alerts.notifiers import build_notifier, describe_route
+from monitor.alerts.recorder import retry_alerts
 from monitor.alerts.render import AlertMessage, AlertRenderer
 from monitor.config.settings import Settings
 from monitor.core.clock import Clock, utcnow
@@ -19,7 +20,7 @@ from monitor.core.errors import InputError
 from storage.alert_queries import AlertRow, ack_alert, deliveries_of, list_alerts
 from storage.database import Database
 from storage.models import Alert, Channel, Delivery, Match, Post
-from storage.outbox import AlertRecord, load_alert, retry_alerts
+from storage.outbox import AlertRecord, load_alert
 
 
 @dataclass(frozen=True)

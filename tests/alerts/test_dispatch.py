@@ -13,11 +13,12 @@ from sqlmodel import select
 
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.notifiers import WebhookNotifier, build_notifiers, sign
+from monitor.alerts.recorder import retry_alerts
 from monitor.alerts.render import AlertMessage, AlertRenderer, combine_digest
 from monitor.config.settings import AlertSettings, RouteSettings
 from storage.database import Database
 from storage.models import Alert, Delivery
-from storage.outbox import RetryPolicy, load_alert, retry_alerts
+from storage.outbox import RetryPolicy, load_alert
 from tests.support.alert_helpers import T0, Received, Receiver, match_and_alert, store_post
 
 RETRY = RetryPolicy(max_attempts=3, backoff=timedelta(seconds=10), backoff_max=timedelta(minutes=5))

@@ -129,3 +129,26 @@ def test_hot_reload_swaps_valid_lists_and_keeps_the_old_on_error(
     assert "previous version stays in force" in caplog.text and "drones.toml" in caplog.text
     assert [h.watchlist for h in registry.matcher().match("Беспилотник")] == ["drones"]
     assert registry.refresh() is False  # the same bad file is reported once, not every tick
+
+
+def test_a_large_batch_is_matched_as_its_posts_would_be_one_by_one(
+    db: Database, lists: Path
+) -> None:
+    registry = WatchlistRegistry([lists])
+    texts = ["Вагнер в Мали", "Погода", "Вагнер и опера в Мали", "Ми мали зброю", "Мали"] * 120
+    pipeline(db, registry).ingest(CHANNEL, [post(n + 1, t) for n, t in enumerate(texts)])
+    single = ChannelInfo(1000000003, "single", "Single")
+    for n, text in enumerate(texts[:10]):
+        one = ChannelPost(single.channel_id, n + 1, T0, text)
+        pipeline(db, registry).ingest(single, [one])
+    with db.session() as s:
+        rows = s.exec(
+            select(Post.channel_id, Post.message_id, Match.rule, Match.terms, Match.spans)
+            .join(Post, Post.id == Match.post_id)
+            .where(Match.removed_at.is_(None))
+            .order_by(Post.channel_id, Post.message_id, Match.rule)
+        ).all()
+    batch = [tuple(r[1:]) for r in rows if r[0] == CHANNEL.channel_id]
+    one_by_one = [tuple(r[1:]) for r in rows if r[0] == single.channel_id]
+    assert len(batch) == 120 * len(one_by_one) // 2 and one_by_one
+    assert batch[: len(one_by_one)] == one_by_one

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from monitor.alerts.recorder import record_alerts, record_deletion_alerts, retry_alerts
 from monitor.config.settings import AlertPolicy, AlertSettings, RouteSettings
 from monitor.core.events import ChannelPost
 from storage.database import Database
@@ -19,9 +20,6 @@ from storage.outbox import (
     load_alert,
     mark_failed,
     mark_sent,
-    record_alerts,
-    record_deletion_alerts,
-    retry_alerts,
 )
 from storage.posts import mark_deleted, upsert_posts
 from tests.support.alert_helpers import T0, TEXT, add_match, match_and_alert, store_post
@@ -238,3 +236,20 @@ def test_deleted_alert_is_delivered_with_its_reason(db: Database) -> None:
         record = load_alert(s, alert.id)
     assert record is not None and record.alert.reason == "deleted"
     assert record.post.deleted_at is not None and [m.rule for m in record.matches] == ["wagner"]
+
+
+def test_one_batch_settles_copies_in_order_and_a_replay_adds_nothing(db: Database) -> None:
+    """The set-based path: a whole batch of matches in one call, as an import writes them."""
+    settings = _settings()
+    with db.session() as s:
+        same = [store_post(s, c, 1, fwd=(5, 5)) for c in (1, 2, 3)]
+        other = store_post(s, 4, 1, "Вагнер в Мали")
+        matches = [add_match(s, post_id) for post_id in (*same, other)]
+        created = record_alerts(s, matches, settings, T0)
+        assert record_alerts(s, matches, settings, T0) == []  # the pairs have their alert
+    assert [(a.post_id, a.copies) for a in created] == [(same[0], tuple(same)), (other, (other,))]
+    with db.session() as s:
+        alerts = s.exec(select(Alert).order_by(Alert.id)).all()
+        deliveries = s.exec(select(Delivery)).all()
+    assert [a.copies for a in alerts] == [same, [other]]
+    assert sorted(d.alert_id for d in deliveries) == [alerts[0].id, alerts[1].id]

@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from monitor.alerts.policy import AlertRules
+from monitor.alerts.recorder import record_alerts
 from monitor.config.settings import AlertSettings
 from monitor.core.events import ChannelInfo, ChannelPost
 from storage.models import Match
-from storage.outbox import record_alerts
 from storage.posts import ensure_channel, upsert_posts
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -78,7 +79,11 @@ def add_match(
 
 
 def match_and_alert(
-    session: Session, post_id: int, settings: AlertSettings, now: datetime = T0, **kw: Any
+    session: Session,
+    post_id: int,
+    settings: AlertSettings | AlertRules,
+    now: datetime = T0,
+    **kw: Any,
 ) -> list[Any]:
     """What the lead's match stage does: write Match rows, then record_alerts with them."""
     match = add_match(session, post_id, now=now, **kw)

@@ -1,0 +1,1 @@
+"""The analyst desk: server-rendered pages over the services (see ARCHITECTURE.md)."""
