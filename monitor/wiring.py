@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from monitor.config.settings import Settings
+from monitor.config.settings import Settings, prepare_data_dir
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline, Stage
 from monitor.pipeline.stages import LanguageStage, MatchListener, MatchStage, match_posts
@@ -22,7 +22,7 @@ from storage.search import refresh_search_text
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
     """Open the configured database and bring its schema up to date."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     db = Database(settings.database_url)
     if upgrade:
         db.upgrade()

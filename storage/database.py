@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from monitor.core.errors import ConfigError, TgmonError
@@ -59,6 +59,25 @@ def redact_url(url: str) -> str:
         return "<invalid database url>"
 
 
+def check_database_folder(url: str) -> None:
+    """A SQLite file must go into an existing folder: a typo in a path is an error, not a tree."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"database.url: not a database URL: {redact_url(url)}") from exc
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).absolute().parent
+    if not folder.is_dir():
+        reason = "is not a folder" if folder.exists() else "does not exist"
+        raise ConfigError(f"database.url: {folder} {reason} (create it, or fix the path)")
+
+
+def _first_line(exc: DatabaseError) -> str:
+    """The driver's reason in one line (psycopg adds hint lines; SQLAlchemy adds the SQL)."""
+    return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+
+
 class Database:
     """An engine plus the operations every caller needs: sessions and schema upgrades."""
 
@@ -75,8 +94,7 @@ class Database:
             )
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            check_database_folder(url)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
@@ -120,16 +138,21 @@ class Database:
         """Bring the schema to the newest revision (idempotent)."""
         try:
             command.upgrade(self.alembic_config(), revision)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise TgmonError(
-                f"database {redact_url(self.url)}: cannot upgrade schema: {exc.orig}"
+                f"database {redact_url(self.url)}: cannot upgrade schema: {_first_line(exc)}"
             ) from exc
 
     def current_revisions(self) -> set[str]:
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as conn:
-            return set(MigrationContext.configure(conn).get_current_heads())
+        try:
+            with self.engine.connect() as conn:
+                return set(MigrationContext.configure(conn).get_current_heads())
+        except DatabaseError as exc:  # unreachable server, refused login, unreadable file
+            raise TgmonError(
+                f"database {redact_url(self.url)}: cannot connect: {_first_line(exc)}"
+            ) from None
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())

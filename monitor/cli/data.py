@@ -9,10 +9,10 @@ import typer
 
 from monitor.cli.core import file_progress, state, sub_app
 from monitor.cli.render import summary as render
-from monitor.config.settings import masked_dump
+from monitor.config.settings import check_data_dir, masked_dump
 from monitor.core.errors import InputError
 from monitor.wiring import build_pipeline
-from storage.database import redact_url
+from storage.database import check_database_folder, redact_url
 
 db_app = sub_app("Database schema: create, migrate, inspect.")
 config_app = sub_app("Inspect and check configuration.")
@@ -131,4 +131,6 @@ def config_show(ctx: typer.Context) -> None:
 def config_check(ctx: typer.Context) -> None:
     """Validate the configuration file and environment; exit 2 with one line if invalid."""
     settings = state(ctx).settings()
+    check_data_dir(settings.data_dir)
+    check_database_folder(settings.database_url)
     typer.echo(f"{settings.source_path}: OK")

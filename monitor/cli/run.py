@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.alerts.dispatch import Dispatcher
 from monitor.cli.core import state
 from monitor.cli.logs import setup_logging
-from monitor.config.settings import Settings
+from monitor.config.settings import Settings, prepare_data_dir
 from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.daemon.health import judge_worker
 from monitor.daemon.worker import Daemon, JobSpec
@@ -135,7 +135,7 @@ def run(
         settings.daemon.http_port = http_port
     setup_logging(settings, debug=st.debug)
     check_telegram_credentials(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     db = Database(settings.database_url)
     upgrade_serialised(db)  # several workers may start at once
     try:
