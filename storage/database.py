@@ -6,6 +6,7 @@ transactional sessions, and brings the schema up to date with Alembic.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite runs a statement without returning to Python, so Ctrl-C waited for the whole
+    # query (14 s for a huge search). A Python callback every few thousand VM steps lets the
+    # signal in: the statement stops with "interrupted", turned back into KeyboardInterrupt.
+    dbapi_connection.set_progress_handler(_let_signals_in, _PROGRESS_STEPS)
+
+
+_PROGRESS_STEPS = 20_000
+
+
+def _let_signals_in() -> int:
+    return 0  # carry on; a pending SIGINT raises in here, and SQLite aborts the statement
+
+
+def _interrupted_by_signal(context: Any) -> None:
+    """handle_error: SQLite's "interrupted" (from _let_signals_in) is the user's Ctrl-C."""
+    original = context.original_exception
+    if isinstance(original, sqlite3.OperationalError) and str(original) == "interrupted":
+        raise KeyboardInterrupt from original
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -102,6 +121,7 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self.engine, "handle_error", _interrupted_by_signal)
 
     @property
     def is_sqlite(self) -> bool:
