@@ -101,6 +101,8 @@ def import_(
     render.console().print(render.import_summary(report))
     for example in report.bad_examples:
         render.console(stderr=True).print(f"skipped: {example}")
+    for chat in report.skipped_chats:
+        render.console(stderr=True).print(f"not imported: {chat}", markup=False)
 
 
 @db_app.command("upgrade")
