@@ -20,6 +20,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
+from monitor.cli.logs import mask_configured_secrets, mask_secret_patterns
 from monitor.cli.render import summary as render
 from monitor.config.settings import Settings, load_settings, parse_duration
 from monitor.core.errors import InputError, TgmonError
@@ -72,7 +73,7 @@ class ErrorHandlingGroup(TyperGroup):
             # A bug, not bad input: say so in one line; --debug shows where.
             if _debugging(ctx):
                 raise
-            first = (str(exc).splitlines() or [""])[0][:200]
+            first = mask_secret_patterns((str(exc).splitlines() or [""])[0][:200])
             detail = f": {first}" if first else ""
             typer.echo(
                 f"error: internal error ({type(exc).__name__}{detail}); "
@@ -110,6 +111,7 @@ class CliState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config, data_dir=self.data_dir)
+            mask_configured_secrets(self._settings)
         return self._settings
 
     def database(self, *, upgrade: bool = True) -> Database:
