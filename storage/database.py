@@ -111,7 +111,9 @@ class Database:
             raise ConfigError(
                 f"database.url: unsupported database {self.dialect!r} (use sqlite or postgresql)"
             )
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Errors and logs never carry bound parameters: they hold post texts of a whole batch
+        # (and a traceback is no place for them).
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             check_database_folder(url)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
