@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
+import os
+import signal
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
@@ -26,6 +29,17 @@ from monitor.wiring import after_translation, build_pipeline
 from storage.database import Database, redact_url
 from storage.models import utcnow
 from storage.workers import load_worker, upgrade_serialised
+
+log = logging.getLogger(__name__)
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class _StopRequested(Exception):  # noqa: N818  (a request, not an error)
+    """SIGTERM before the event loop runs (while the database is being prepared)."""
+
+
+def _stop_requested(_sig: int, _frame: object) -> None:
+    raise _StopRequested
 
 
 def check_telegram_credentials(settings: Settings) -> None:
@@ -81,6 +95,28 @@ async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) 
 
     dispatcher = Dispatcher(db, settings, worker_id=settings.daemon.worker_name())
     all_jobs = [*standard_jobs(settings, db, registry, dispatcher), *jobs]
+    # The daemon handles SIGTERM/SIGINT once it runs; before that (connecting to Telegram can
+    # take a minute) and after it (disconnecting) a signal must also stop cleanly, exit 0.
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    requested: list[int] = []
+
+    def stop_outside_daemon(sig: int) -> None:
+        name = signal.Signals(sig).name
+        if requested:
+            log.warning("second %s: exiting now", name)
+            logging.shutdown()
+            os._exit(128 + sig)
+        requested.append(sig)
+        log.warning("%s while connecting or disconnecting: stopping", name)
+        if main is not None:
+            main.cancel()
+
+    def guard() -> None:
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, stop_outside_daemon, sig)
+
+    guard()
     try:
         async with telegram_source(settings) as source:
             daemon = Daemon(
@@ -91,9 +127,18 @@ async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) 
                 pipeline=pipeline,
                 jobs=all_jobs,
             )
-            await daemon.run()
+            try:
+                await daemon.run()
+            finally:
+                guard()  # the daemon removed its handlers; disconnecting is still guarded
+    except asyncio.CancelledError:
+        if not requested:
+            raise
+        log.info("stopped on %s before the daemon ran", signal.Signals(requested[0]).name)
     finally:
         dispatcher.close()
+        for sig in _STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
 
 
 def standard_jobs(
@@ -136,11 +181,15 @@ def run(
     setup_logging(settings, debug=st.debug)
     check_telegram_credentials(settings)
     prepare_data_dir(settings.data_dir)
+    previous = signal.signal(signal.SIGTERM, _stop_requested)
     db = Database(settings.database_url)
-    upgrade_serialised(db)  # several workers may start at once
     try:
+        upgrade_serialised(db)  # several workers may start at once
         asyncio.run(serve(settings, db))
+    except (_StopRequested, KeyboardInterrupt):  # while preparing the database: nothing started
+        log.warning("stopped before the daemon started")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         db.dispose()
 
 
