@@ -73,16 +73,20 @@ def find_exports(path: Path) -> list[Path]:
     raise ExportFormatError(f"{path}: no such file or folder")
 
 
+_INT64 = 2**63  # ids and counts are stored as BIGINT: anything wider is not a real id
+
+
 def _parse_id(value: Any, prefix: str = "") -> int | None:
     if isinstance(value, bool):
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str):
         text = value[len(prefix) :] if prefix and value.startswith(prefix) else value
-        if text.lstrip("-").isdigit():
-            return int(text)
-    return None
+        if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) < 30:
+            number = int(text)
+    return number if number is not None and -_INT64 < number < _INT64 else None
 
 
 def _timestamp(message: dict[str, Any], key: str) -> datetime | None:
@@ -194,8 +198,9 @@ def _reactions(message: dict[str, Any]) -> dict[str, int] | None:
             if reaction.get("document_id")
             else reaction.get("type")
         )
-        if key:
-            counts[str(key)] = counts.get(str(key), 0) + int(reaction.get("count", 0))
+        count = _parse_id(reaction.get("count", 0))
+        if key and count is not None:  # an unreadable count drops that reaction, not the post
+            counts[str(key)] = min(counts.get(str(key), 0) + count, _INT64 - 1)
     return counts
 
 
@@ -203,7 +208,7 @@ def message_to_post(channel_id: int, message: dict[str, Any]) -> ChannelPost:
     """Map one exported message to a ChannelPost; raise ValueError naming the bad field."""
     message_id = _parse_id(message.get("id"))
     if message_id is None:
-        raise ValueError("id: missing or not an integer")
+        raise ValueError("id: missing or not an integer (or out of range)")
     posted_at = _timestamp(message, "date")
     if posted_at is None:
         raise ValueError("date: missing")
@@ -334,6 +339,10 @@ def _message(chat: ChannelInfo | None, index: int, message: Any) -> ExportedMess
         post = message_to_post(chat.channel_id, message)
     except ValueError as exc:
         return ExportedMessage(chat, index, None, error=f"{exc}", message_id=message_id)
+    except (TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # a shape nobody foresaw: this message is bad, the file and the import go on
+        reason = f"unreadable ({type(exc).__name__}: {exc})"
+        return ExportedMessage(chat, index, None, error=reason, message_id=message_id)
     return ExportedMessage(chat, index, post, message_id=message_id)
 
 
