@@ -10,6 +10,7 @@ search` never loads the watchlists' dictionaries, `tgmon health` never imports T
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
@@ -17,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts.recorder import AlertRecorder
-from monitor.config.settings import Settings
+from monitor.config.settings import Settings, prepare_data_dir
 from monitor.core.clock import Clock, utcnow
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline, Stage
@@ -40,13 +41,14 @@ if TYPE_CHECKING:
     from monitor.daemon.contracts import JobSpec
     from monitor.daemon.watcher import ChannelWatcher
 
+log = logging.getLogger("monitor.daemon")
 WATCHLIST_RELOAD = timedelta(seconds=10)  # how often the daemon looks for changed list files
 STAGE_RETRY_INTERVAL = timedelta(seconds=60)  # how often failed stages are tried again
 
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
     """Open the configured database and bring its schema up to date."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     db = Database(settings.database_url)
     if upgrade:
         db.upgrade()
@@ -211,14 +213,18 @@ class App:
     ) -> None:
         """Open the source, build the daemon around the watcher and its jobs, run until stopped."""
         from monitor.alerts.dispatch import Dispatcher
+        from monitor.daemon.stop_guard import StopGuard
         from monitor.daemon.worker import Daemon
 
-        await asyncio.to_thread(upgrade_serialised, self.db)  # workers may start together
-        dispatcher = Dispatcher(
-            self.db, self.settings, worker_id=self.settings.daemon.worker_name()
-        )
-        all_jobs = [*self.daemon_jobs(dispatcher), *jobs]
+        guard = StopGuard()  # a signal before the daemon runs, or after, still exits 0
+        guard.arm()
+        dispatcher: Dispatcher | None = None
         try:
+            await asyncio.to_thread(upgrade_serialised, self.db)  # workers may start together
+            dispatcher = Dispatcher(
+                self.db, self.settings, worker_id=self.settings.daemon.worker_name()
+            )
+            all_jobs = [*self.daemon_jobs(dispatcher), *jobs]
             async with self.open_telegram(client_factory, require_login=True) as source:
                 daemon = Daemon(
                     self.settings,
@@ -229,9 +235,19 @@ class App:
                     jobs=all_jobs,
                     clock=self.clock,
                 )
-                await daemon.run()
+                guard.disarm()  # the daemon handles signals while it runs
+                try:
+                    await daemon.run()
+                finally:
+                    guard.arm()  # disconnecting is guarded again
+        except asyncio.CancelledError:
+            if not guard.stopped:
+                raise
+            log.info("stopped on %s before the daemon ran", guard.signal_name)
         finally:
-            dispatcher.close()
+            if dispatcher is not None:
+                dispatcher.close()
+            guard.disarm()
 
 
 def build_app(settings: Settings, *, db: Database | None = None, upgrade: bool = True) -> App:

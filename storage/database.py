@@ -6,6 +6,7 @@ transactional sessions, and brings the schema up to date with Alembic.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from monitor.core.errors import ConfigError, TgmonError
@@ -42,6 +43,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite runs a statement without returning to Python, so Ctrl-C waited for the whole
+    # query (14 s for a huge search). A Python callback every few thousand VM steps lets the
+    # signal in: the statement stops with "interrupted", turned back into KeyboardInterrupt.
+    dbapi_connection.set_progress_handler(_let_signals_in, _PROGRESS_STEPS)
+
+
+_PROGRESS_STEPS = 20_000
+
+
+def _let_signals_in() -> int:
+    return 0  # carry on; a pending SIGINT raises in here, and SQLite aborts the statement
+
+
+def _interrupted_by_signal(context: Any) -> None:
+    """handle_error: SQLite's "interrupted" (from _let_signals_in) is the user's Ctrl-C."""
+    original = context.original_exception
+    if isinstance(original, sqlite3.OperationalError) and str(original) == "interrupted":
+        raise KeyboardInterrupt from original
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -59,6 +78,25 @@ def redact_url(url: str) -> str:
         return "<invalid database url>"
 
 
+def check_database_folder(url: str) -> None:
+    """A SQLite file must go into an existing folder: a typo in a path is an error, not a tree."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"database.url: not a database URL: {redact_url(url)}") from exc
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).absolute().parent
+    if not folder.is_dir():
+        reason = "is not a folder" if folder.exists() else "does not exist"
+        raise ConfigError(f"database.url: {folder} {reason} (create it, or fix the path)")
+
+
+def _first_line(exc: DatabaseError) -> str:
+    """The driver's reason in one line (psycopg adds hint lines; SQLAlchemy adds the SQL)."""
+    return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+
+
 class Database:
     """An engine plus the operations every caller needs: sessions and schema upgrades."""
 
@@ -73,10 +111,11 @@ class Database:
             raise ConfigError(
                 f"database.url: unsupported database {self.dialect!r} (use sqlite or postgresql)"
             )
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Errors and logs never carry bound parameters: they hold post texts of a whole batch
+        # (and a traceback is no place for them).
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            check_database_folder(url)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
@@ -84,6 +123,7 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self.engine, "handle_error", _interrupted_by_signal)
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,16 +160,21 @@ class Database:
         """Bring the schema to the newest revision (idempotent)."""
         try:
             command.upgrade(self.alembic_config(), revision)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise TgmonError(
-                f"database {redact_url(self.url)}: cannot upgrade schema: {exc.orig}"
+                f"database {redact_url(self.url)}: cannot upgrade schema: {_first_line(exc)}"
             ) from exc
 
     def current_revisions(self) -> set[str]:
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as conn:
-            return set(MigrationContext.configure(conn).get_current_heads())
+        try:
+            with self.engine.connect() as conn:
+                return set(MigrationContext.configure(conn).get_current_heads())
+        except DatabaseError as exc:  # unreachable server, refused login, unreadable file
+            raise TgmonError(
+                f"database {redact_url(self.url)}: cannot connect: {_first_line(exc)}"
+            ) from None
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())

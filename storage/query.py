@@ -8,6 +8,9 @@
 Precedence: NOT, then AND (also implied by a space), then OR. Operators are upper case;
 lower-case "and"/"or"/"not" are ordinary words. Both compiled strings are passed to the
 database as bound parameters; every term is quoted, so user input is never SQL or syntax.
+
+A query is bounded (MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_QUERY_DEPTH): a pasted article or
+a thousand nested brackets is a QueryError in one line, not minutes of work or a crash.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from monitor.core.text import normalise_text
 from storage.stemming import stem, words
 
 _OPERATORS = {"AND", "OR", "NOT"}
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_WORDS = 64  # words of all terms and phrases together
+MAX_QUERY_DEPTH = 20  # brackets inside brackets, plus NOTs in a row
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,16 @@ class _Parser:
     def __init__(self, query: str) -> None:
         self.tokens = _lex(query)
         self.i = 0
+        self.depth = 0
+        self.words = 0
+
+    def deeper(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise QueryError(
+                f"query: nested too deeply at position {token.pos} "
+                f"(at most {MAX_QUERY_DEPTH} brackets and NOTs inside each other)"
+            )
 
     def peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -141,7 +157,10 @@ class _Parser:
         if token.kind == "NOT":
             self.take()
             self._operand_follows(token)
-            return Not(self.unary())
+            self.deeper(token)
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -149,16 +168,24 @@ class _Parser:
         if token.kind == "(":
             if (nxt := self.peek()) is not None and nxt.kind == ")":
                 raise QueryError(f"query: empty parentheses at position {token.pos}")
+            self.deeper(token)
             node = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise QueryError(f"query: unclosed parenthesis at position {token.pos}")
             self.take()
+            self.depth -= 1
             return node
         if token.kind in ("word", "phrase"):
             parts = tuple(words(normalise_text(token.text)))
             if not parts:
                 raise QueryError(f"query: empty phrase at position {token.pos}")
+            self.words += len(parts)
+            if self.words > MAX_QUERY_WORDS:
+                raise QueryError(
+                    f"query: too many words (more than {MAX_QUERY_WORDS}, "
+                    f"the last at position {token.pos}); search for fewer"
+                )
             return Leaf(parts, token.prefix)
         if token.kind == ")":
             raise QueryError(f"query: unmatched ')' at position {token.pos}")
@@ -192,6 +219,8 @@ def _check_negations(node: Node, *, inside_and: bool = False) -> None:
 
 def parse_query(query: str) -> Node:
     """Parse a user's query; raise QueryError naming the position and the problem."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query: {len(query)} characters is too long (at most {MAX_QUERY_CHARS})")
     node = _Parser(query).parse()
     _check_negations(node)
     return node

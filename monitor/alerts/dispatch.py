@@ -5,6 +5,10 @@ cron runs `tgmon alerts dispatch`. Delivery is at-least-once: a delivery is mark
 its own transaction right after the destination acknowledged it; if the process dies between
 the acknowledgement and that commit, the claim's lease expires and another run sends it
 again with the same Idempotency-Key, which receivers use to drop the duplicate.
+
+Routes are delivered concurrently, one thread per route, and every send has a hard time limit
+(the route's `timeout`): a dead or slow destination holds up only its own deliveries. When a
+send overruns, the rest of that route's batch is postponed untried (no attempt charged).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import hashlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,8 +42,15 @@ from storage.outbox import (
     mark_sent,
     release,
 )
+from storage.postponed import postpone_deliveries
 
 log = logging.getLogger(__name__)
+
+MAX_PARALLEL_ROUTES = 16
+DEFAULT_SEND_LIMIT = 30.0  # seconds, for a notifier whose route sets no timeout
+# A notifier's own timeouts (httpx, smtplib) apply per read or connect, not to the whole send;
+# this grace lets them report their own reason first before the hard limit cuts in.
+_LIMIT_GRACE = 1.0
 
 
 @dataclass
@@ -49,7 +62,16 @@ class DispatchReport:
     retrying: int = 0
     dead: int = 0
     released: int = 0
+    postponed: int = 0  # untried because their route stopped answering in this run
     errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, name: str, n: int, error: str | None = None) -> None:
+        """Add to a counter from any route's thread."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + n)
+            if error is not None:
+                self.errors.append(error)
 
 
 def default_worker_id() -> str:
@@ -67,16 +89,23 @@ def dispatch_due(
     batch: int = 50,
     limit: int = 1000,
     clock: Callable[[], datetime] = utcnow,
+    time_limits: Mapping[str, float] | None = None,
 ) -> DispatchReport:
     """Deliver every due delivery (up to `limit`), batch by batch; return the counts.
 
     `now` fixes the time used for "due" and for scheduling retries (tests); by default the
     clock is read per batch. Deliveries of a route with no notifier become dead letters
-    ("route not configured") so they show in `tgmon alerts list --failed`.
+    ("route not configured") so they show in `tgmon alerts list --failed`. `time_limits`
+    gives each route's hard limit per send in seconds (default: the notifier's `timeout`).
     """
     renderer = renderer or AlertRenderer()
     retry = retry or RetryPolicy()
     worker_id = worker_id or default_worker_id()
+    limits = {
+        route: (time_limits or {}).get(route)
+        or float(getattr(notifier, "timeout", 0) or DEFAULT_SEND_LIMIT)
+        for route, notifier in notifiers.items()
+    }
     report = DispatchReport()
     while report.claimed < limit:
         at = now or clock()
@@ -87,7 +116,7 @@ def dispatch_due(
         if not claimed:
             break
         report.claimed += len(claimed)
-        _deliver_batch(db, notifiers, claimed, renderer, retry, at, report)
+        _deliver_batch(db, notifiers, limits, claimed, renderer, retry, at, report)
         if len(claimed) < batch:  # drained; what failed just now waits for the next run
             break
     return report
@@ -111,9 +140,24 @@ def _groups(claimed: list[Delivery]) -> list[tuple[str, str, list[Delivery]]]:
     return out
 
 
+@dataclass
+class _Batch:
+    """What every route's thread of one batch shares."""
+
+    db: Database
+    records: Mapping[int, AlertRecord]
+    renderer: AlertRenderer
+    retry: RetryPolicy
+    now: datetime
+    deadline: float  # monotonic: past it, claims are given back rather than sent
+    report: DispatchReport
+    rendered: dict[int, AlertMessage] = field(default_factory=dict)
+
+
 def _deliver_batch(
     db: Database,
     notifiers: Mapping[str, Notifier],
+    limits: Mapping[str, float],
     claimed: list[Delivery],
     renderer: AlertRenderer,
     retry: RetryPolicy,
@@ -122,35 +166,106 @@ def _deliver_batch(
 ) -> None:
     # Give the rest back rather than send on a lease that may have run out (a duplicate).
     deadline = time.monotonic() + retry.lease.total_seconds() / 2
-    rendered: dict[int, AlertMessage] = {}
     with db.session() as session:
         records = load_alerts(session, [d.alert_id for d in claimed])
-    pending = _groups(claimed)
-    for index, (route, key, deliveries) in enumerate(pending):
+    shared = _Batch(db, records, renderer, retry, now, deadline, report)
+    by_route: dict[str, list[tuple[str, list[Delivery]]]] = {}
+    for route, key, deliveries in _groups(claimed):
+        by_route.setdefault(route, []).append((key, deliveries))
+    workers = min(len(by_route), MAX_PARALLEL_ROUTES)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tgmon-route") as pool:
+        futures = [
+            pool.submit(
+                _deliver_route,
+                shared,
+                route,
+                notifiers.get(route),
+                limits.get(route, DEFAULT_SEND_LIMIT),
+                groups,
+            )
+            for route, groups in by_route.items()
+        ]
+        for future in futures:
+            future.result()
+
+
+def _deliver_route(
+    batch: _Batch,
+    route: str,
+    notifier: Notifier | None,
+    limit: float,
+    groups: list[tuple[str, list[Delivery]]],
+) -> None:
+    """Send one route's share of a batch in order; stop at the deadline or a silent route."""
+    for index, (key, deliveries) in enumerate(groups):
         ids = [d.id for d in deliveries if d.id is not None]
-        if time.monotonic() > deadline:
-            rest = [d.id for _, _, ds in pending[index:] for d in ds if d.id is not None]
-            with db.session() as session:
+        rest = [d.id for _, ds in groups[index:] for d in ds if d.id is not None]
+        if time.monotonic() > batch.deadline:
+            with batch.db.session() as session:
                 release(session, rest)
-            report.released += len(rest)
+            batch.report.count("released", len(rest))
             return
-        notifier = notifiers.get(route)
+        started = time.monotonic()
         try:
             if notifier is None:
                 raise DeliveryError(f"route {route!r} is not configured", retryable=False)
-            message = _message(records, renderer, route, deliveries, rendered).for_delivery(key)
-            notifier.send(message)
+            message = _message(batch.records, batch.renderer, route, deliveries, batch.rendered)
+            _send_within(notifier, message.for_delivery(key), route, limit)
         except (DeliveryError, ConfigError) as exc:
             retryable = getattr(exc, "retryable", False)
-            _fail(db, ids, str(exc), retryable, retry, now, report)
+            _fail(batch, ids, str(exc), retryable)
             log.warning("alert delivery %s to %s failed: %s", ids, route, exc)
+            # Overran its hard limit, or its own timeout ran out: the destination is not
+            # answering, and each further try would wait as long again. Leave it for later.
+            if retryable and time.monotonic() - started >= limit:
+                _postpone(
+                    batch, rest[len(ids) :], f"route {route} did not answer within {limit:g}s"
+                )
+                return
         except Exception as exc:  # a notifier bug must not stop the other routes
-            _fail(db, ids, f"{type(exc).__name__}", True, retry, now, report)
+            _fail(batch, ids, f"{type(exc).__name__}", True)
             log.exception("alert delivery %s to %s crashed", ids, route)
         else:
-            with db.session() as session:
+            with batch.db.session() as session:
                 mark_sent(session, ids, utcnow())
-            report.sent += len(ids)
+            batch.report.count("sent", len(ids))
+
+
+def _postpone(batch: _Batch, untried: list[int], reason: str) -> None:
+    if untried:
+        until = batch.now + batch.retry.delay(1)
+        with batch.db.session() as session:
+            postpone_deliveries(session, untried, until, f"not tried: {reason}")
+        batch.report.count("postponed", len(untried))
+
+
+class _SendOverran(DeliveryError):
+    """A send that did not finish within its route's hard time limit."""
+
+
+def _send_within(notifier: Notifier, message: AlertMessage, route: str, limit: float) -> None:
+    """Run notifier.send with a hard wall-clock limit.
+
+    The send runs in a daemon thread: past the limit it is abandoned (its own socket timeout
+    ends it later) and never keeps the process from exiting.
+    """
+    outcome: list[BaseException | None] = []
+
+    def send() -> None:
+        try:
+            notifier.send(message)
+        except BaseException as exc:  # handed to the waiting thread, which decides
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    sender = threading.Thread(target=send, name=f"tgmon-send-{route}", daemon=True)
+    sender.start()
+    sender.join(limit + _LIMIT_GRACE)
+    if not outcome:
+        raise _SendOverran(f"route {route}: no answer within {limit:g}s")
+    if outcome[0] is not None:
+        raise outcome[0]
 
 
 def _message(
@@ -173,22 +288,12 @@ def _message(
     return combine_digest(route, messages)
 
 
-def _fail(
-    db: Database,
-    ids: list[int],
-    error: str,
-    retryable: bool,
-    retry: RetryPolicy,
-    now: datetime,
-    report: DispatchReport,
-) -> None:
-    with db.session() as session:
-        status = mark_failed(session, ids, error, retryable=retryable, policy=retry, now=now)
-    if status == "dead":
-        report.dead += len(ids)
-    else:
-        report.retrying += len(ids)
-    report.errors.append(error)
+def _fail(batch: _Batch, ids: list[int], error: str, retryable: bool) -> None:
+    with batch.db.session() as session:
+        status = mark_failed(
+            session, ids, error, retryable=retryable, policy=batch.retry, now=batch.now
+        )
+    batch.report.count("dead" if status == "dead" else "retrying", len(ids), error)
 
 
 def renderer_for(settings: Settings) -> AlertRenderer:
@@ -215,6 +320,7 @@ class Dispatcher:
         self.renderer = renderer_for(settings)
         self.retry = retry_policy(settings.alerts)
         self.worker_id = worker_id or default_worker_id()
+        self.time_limits = {r.name: r.timeout.total_seconds() for r in settings.alerts.routes}
 
     def run_once(self, limit: int = 1000) -> DispatchReport:
         """Send every due delivery once; never raises for a failed destination."""
@@ -225,6 +331,7 @@ class Dispatcher:
             renderer=self.renderer,
             retry=self.retry,
             limit=limit,
+            time_limits=self.time_limits,
         )
 
     def close(self) -> None:

@@ -131,6 +131,7 @@ def dispatch(
     typer.echo(
         f"{report.claimed} claimed: {report.sent} sent, {report.retrying} to retry, "
         f"{report.dead} dead, {report.released} released"
+        + (f", {report.postponed} postponed (route not answering)" if report.postponed else "")
     )
     for error in report.errors[:10]:
         typer.echo(f"failed: {error}", err=True)

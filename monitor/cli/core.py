@@ -1,21 +1,26 @@
 """What every command module shares: the error-handling group, the CLI state, helpers.
 
 Every TgmonError becomes `error: <one line>` on stderr and its exit code; anything else
-shows a traceback only with --debug.
+becomes one `error: internal error …` line (exit 1) and shows its traceback only with --debug.
+Arguments that are not UTF-8 text are refused here, once, before any command sees them.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
+from monitor.cli.logs import mask_configured_secrets, mask_secret_patterns
 from monitor.cli.render import summary as render
 from monitor.config.settings import Settings, load_settings, parse_duration
 from monitor.core.errors import InputError, TgmonError
@@ -23,18 +28,74 @@ from monitor.wiring import App, build_app
 from storage.database import Database
 
 
+def undecodable_argument(args: Sequence[str]) -> str | None:
+    """One line naming the first argument that holds bytes which are not UTF-8, if any.
+
+    Python hands such bytes over as lone surrogates (PEP 383); passed on, they fail far away
+    with UnicodeEncodeError when printed or stored.
+    """
+    for index, arg in enumerate(args):
+        if not any("\udc80" <= ch <= "\udcff" for ch in arg):
+            continue
+        name, sep, _value = arg.partition("=")
+        if arg.startswith("-") and sep:
+            where = name
+        elif index > 0 and args[index - 1].startswith("-") and "=" not in args[index - 1]:
+            where = args[index - 1]
+        else:
+            where = f"argument {index + 1}"
+        raw = os.fsencode(arg)
+        return f"{where}: not UTF-8 text: {raw!r}"
+    return None
+
+
 class ErrorHandlingGroup(TyperGroup):
     """Turns TgmonError into one line and an exit code, for every command and sub-command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        problem = undecodable_argument(args)
+        if problem is not None:
+            typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(InputError.exit_code)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except TgmonError as exc:
-            state = ctx.find_object(CliState)
-            if state is not None and state.debug:
+            if _debugging(ctx):
                 raise
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except _PASS_THROUGH:
+            raise
+        except Exception as exc:
+            # A bug, not bad input: say so in one line; --debug shows where.
+            if _debugging(ctx):
+                raise
+            first = mask_secret_patterns((str(exc).splitlines() or [""])[0][:200])
+            detail = f": {first}" if first else ""
+            typer.echo(
+                f"error: internal error ({type(exc).__name__}{detail}); "
+                "run with --debug for the traceback",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+# How click and typer end a command on purpose (usage errors, exit codes, Ctrl-C): not bugs.
+_PASS_THROUGH = (
+    click.exceptions.ClickException,
+    click.exceptions.Exit,
+    click.exceptions.Abort,
+    typer.Exit,
+    typer.Abort,
+)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    state = ctx.find_object(CliState)
+    return state is not None and state.debug
 
 
 @dataclass
@@ -50,6 +111,7 @@ class CliState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config, data_dir=self.data_dir)
+            mask_configured_secrets(self._settings)
         return self._settings
 
     def app(self, *, upgrade: bool = True) -> App:

@@ -9,8 +9,8 @@ import typer
 
 from monitor.cli.core import file_progress, state, sub_app
 from monitor.cli.render import summary as render
-from monitor.config.settings import masked_dump
-from storage.database import redact_url
+from monitor.config.settings import check_data_dir, masked_dump
+from storage.database import check_database_folder, redact_url
 
 db_app = sub_app("Database schema: create, migrate, inspect.")
 config_app = sub_app("Inspect and check configuration.")
@@ -87,6 +87,8 @@ def import_(
     render.console().print(render.import_summary(report))
     for example in report.bad_examples:
         render.console(stderr=True).print(f"skipped: {example}")
+    for chat in report.skipped_chats:
+        render.console(stderr=True).print(f"not imported: {chat}", markup=False)
 
 
 @db_app.command("upgrade")
@@ -117,4 +119,6 @@ def config_show(ctx: typer.Context) -> None:
 def config_check(ctx: typer.Context) -> None:
     """Validate the configuration file and environment; exit 2 with one line if invalid."""
     settings = state(ctx).settings()
+    check_data_dir(settings.data_dir)
+    check_database_folder(settings.database_url)
     typer.echo(f"{settings.source_path}: OK")

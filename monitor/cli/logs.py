@@ -1,14 +1,17 @@
 """Logging for the daemon: JSON lines for machines, short lines for people, secrets masked.
 
 `setup_logging` picks JSON when stderr is not a terminal (containers, systemd, files) and a
-human format otherwise. `SecretFilter` sits on the handler, so every record — tgmon's own,
-Telethon's, SQLAlchemy's, tracebacks included — has configured secrets replaced by `***`.
+human format otherwise. `SecretFilter` sits on the handler of every command (`reset_logging`
+too), so every record — tgmon's own, httpx's, Telethon's, SQLAlchemy's, at any level,
+tracebacks included — has configured secrets replaced by `***`, and so do URL passwords and
+secret-looking query values (`?token=…`) nobody configured.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -24,6 +27,24 @@ from monitor.config.settings import Settings
 MASK = "***"
 _MIN_SECRET_LEN = 4  # shorter values would mask ordinary words
 _SECRET_QUERY_KEYS = ("pass", "secret", "token", "key", "auth", "sig")
+# `?token=…`, `&api_key=…`, `;sig=…`: the value up to the next separator.
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&;][^=&;\s#?\"'<>]*(?:" + "|".join(_SECRET_QUERY_KEYS) + r")[^=&;\s#?\"'<>]*=)"
+    r"([^&;\s#\"'<>]+)"
+)
+# `scheme://user:password@host`: the password.
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)@")
+
+
+def mask_secret_patterns(text: str) -> str:
+    """Mask what looks like a secret whoever logged it: URL passwords and `?token=` values."""
+    if "=" in text:
+        text = _SECRET_QUERY.sub(lambda m: m.group(1) + MASK, text)
+    if "@" in text:
+        text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", text)
+    return text
+
+
 # Attributes every LogRecord has; anything else was passed in `extra=` and is context.
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -58,8 +79,14 @@ def configured_secrets(settings: Settings) -> list[str]:
     add(settings.telegram.api_hash)
     add(settings.telegram.session_string)
     add(settings.translation.api_key)
+    if settings.telegram.proxy is not None:
+        add(settings.telegram.proxy.password)
+        add(settings.telegram.proxy.secret)
     for route in settings.alerts.routes:
-        values.extend(_url_secrets(route.url.get_secret_value()))
+        if route.url is not None:
+            values.extend(_url_secrets(route.url.get_secret_value()))
+        add(route.secret)
+        add(route.password)
     if settings.database.url:
         try:
             password = make_url(settings.database.url).password
@@ -79,15 +106,17 @@ class SecretFilter(logging.Filter):
         # Longest first, so a URL is masked whole before its password is looked for.
         self.secrets = sorted(unique, key=len, reverse=True)
 
+    def add(self, secrets: Iterable[str]) -> None:
+        """Mask these too (the settings are loaded after logging is set up)."""
+        self.secrets = SecretFilter([*self.secrets, *secrets]).secrets
+
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
-        return text
+        return mask_secret_patterns(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         record.msg = self.redact(record.getMessage())
         record.args = None
         if record.exc_info and not record.exc_text:
@@ -166,9 +195,19 @@ def reset_logging(*, debug: bool = False) -> None:
     if not any(getattr(h, "tgmon", False) for h in root.handlers):
         handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(SecretFilter(()))
         handler.tgmon = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def mask_configured_secrets(settings: Settings) -> None:
+    """Teach the command's log handler the secrets of the settings just loaded."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "tgmon", False):
+            for log_filter in handler.filters:
+                if isinstance(log_filter, SecretFilter):
+                    log_filter.add(configured_secrets(settings))
 
 
 def setup_logging(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from monitor.core.text import storable, storable_text
+
 EventKind = Literal["new", "edited", "deleted"]
 
 
@@ -22,6 +24,9 @@ class ChannelInfo:
     username: str | None = None
     title: str | None = None
     access_hash: int | None = None
+
+    def __post_init__(self) -> None:
+        _make_storable(self, "username", "title")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,21 @@ class ChannelPost:
     media_kind: str | None = None
     media: Mapping[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        # Every source builds posts through here: a NUL or lone surrogate from any of them
+        # must not fail the batch it is stored with (PostgreSQL refuses NUL).
+        _make_storable(self, "text", "fwd_from_name", "media_kind")
+        if any(_unstorable(e.type) or _unstorable(e.url) for e in self.entities):
+            cleaned = tuple(
+                Entity(storable_text(e.type), e.offset, e.length, _clean(e.url))
+                for e in self.entities
+            )
+            object.__setattr__(self, "entities", cleaned)
+        if self.reactions is not None and any(_unstorable(k) for k in self.reactions):
+            object.__setattr__(self, "reactions", storable(self.reactions))
+        if self.media is not None:
+            object.__setattr__(self, "media", storable(self.media))
+
 
 @dataclass(frozen=True)
 class PostEvent:
@@ -69,3 +89,18 @@ class PostEvent:
     message_id: int
     post: ChannelPost | None = None
     observed_at: datetime | None = field(default=None, compare=False)
+
+
+def _unstorable(value: str | None) -> bool:
+    return value is not None and storable_text(value) is not value
+
+
+def _clean(value: str | None) -> str | None:
+    return storable_text(value) if value is not None else None
+
+
+def _make_storable(record: Any, *names: str) -> None:
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, str) and _unstorable(value):
+            object.__setattr__(record, name, storable_text(value))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 # Latin letters that look like Cyrillic ones; inside a Cyrillic word they are typos or evasion.
 _LATIN_TO_CYRILLIC = str.maketrans(
@@ -34,6 +36,10 @@ _LATIN_TO_CYRILLIC = str.maketrans(
 _MIXED_WORD = re.compile(r"\b(?=\w*?[\u0400-\u04ff])(?=\w*?[a-z])\w+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _SPACES = re.compile(r"\s+")
+# NUL cannot be stored in PostgreSQL text or jsonb; a lone surrogate (from a JSON "\ud800"
+# escape or undecodable bytes) cannot be encoded as UTF-8 by either database.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 def fix_mixed_script(word: str) -> str:
@@ -66,3 +72,43 @@ def content_hash(text: str) -> str:
 def hash_of_normalised(normalised: str) -> str:
     """`content_hash` of a text already passed through `normalise_text`."""
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def storable_text(text: str) -> str:
+    """Replace characters no database can store (NUL, lone surrogates) with U+FFFD.
+
+    One for one, so entity offsets stay right, and visibly, so a reader sees that something
+    was there; applied where posts are built, so one such post never fails its batch.
+    """
+    return _UNSTORABLE.sub(REPLACEMENT, text) if _UNSTORABLE.search(text) else text
+
+
+def storable(value: Any) -> Any:
+    """`storable_text` applied to every string (keys too) inside nested lists and mappings."""
+    if isinstance(value, str):
+        return storable_text(value)
+    stack: list[Any] = []
+    root = _copy_shell(value, stack)
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, Mapping) else enumerate(source)
+        for key, item in items:
+            key = storable_text(key) if isinstance(key, str) else key
+            child = storable_text(item) if isinstance(item, str) else _copy_shell(item, stack)
+            if isinstance(target, dict):
+                target[key] = child
+            else:
+                target.append(child)
+    return root
+
+
+def _copy_shell(value: Any, stack: list[Any]) -> Any:
+    """An empty copy of a container, queued to be filled (a stack, not recursion)."""
+    if isinstance(value, Mapping):
+        shell: dict[Any, Any] | list[Any] = {}
+    elif isinstance(value, list | tuple):
+        shell = []
+    else:
+        return value
+    stack.append((value, shell))
+    return shell

@@ -25,6 +25,7 @@ from monitor.config.settings import ChannelSettings, Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ChannelUnavailableError, InputError, RateLimitedError, SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
+from monitor.daemon.recheck_misses import RecheckMisses
 from monitor.pipeline.ingest import IngestReport, Pipeline
 from monitor.sources import Source
 from monitor.sources.telegram.request_budget import RequestBudget
@@ -82,8 +83,7 @@ class ChannelWatcher:
         # loop instead of parking hundreds of poll threads on SQLite's busy handler.
         self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
         self.flood_waits = 0  # counted for metrics
-        self.misses_before_deleted = misses_before_deleted
-        self._misses: dict[int, dict[int, int]] = {}  # channel -> message -> re-reads missed
+        self.misses = RecheckMisses(misses_before_deleted)
         self._resolve_blocked_until: datetime | None = None
         self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
         self.media_dir = settings.data_dir / "media"
@@ -355,33 +355,12 @@ class ChannelWatcher:
         if present:
             report.add(await self._store(channel, sorted(present, key=lambda p: p.message_id)))
         gone = [mid for mid, post in found.items() if post is None]
-        gone += self._missed(channel_id, [mid for mid in ids if mid not in found])
+        gone += self.misses.missed(channel_id, [mid for mid in ids if mid not in found])
         if gone:
             async with self._serial():
                 report.add(await asyncio.to_thread(self.pipeline.delete, channel_id, gone))
             log.info("channel %s: %d post(s) deleted: %s", channel_id, len(gone), gone[:10])
         return report
-
-    def _missed(self, channel_id: int, not_returned: list[int]) -> list[int]:
-        """Ids left out of a re-read; those missing from N re-reads in a row count as deleted.
-
-        Telegram may leave a deleted message out of getMessages instead of saying it is
-        empty; one miss may be a server's whim, several in a row are a deletion. The counts
-        live in memory: a restart starts them again, which only delays a deletion mark.
-        """
-        returned = self._misses.pop(channel_id, {})
-        counts = {mid: returned.get(mid, 0) + 1 for mid in not_returned}
-        gone = sorted(mid for mid, n in counts.items() if n >= self.misses_before_deleted)
-        self._misses[channel_id] = {m: n for m, n in counts.items() if m not in gone}
-        if not_returned:
-            log.info(
-                "channel %s: %d post(s) not returned by the re-read (%d now counted deleted)",
-                channel_id,
-                len(not_returned),
-                len(gone),
-                extra={"channel_id": channel_id, "not_returned": not_returned[:20]},
-            )
-        return gone
 
     async def _reread(self, info: ChannelInfo, ids: list[int]) -> dict[int, ChannelPost | None]:
         found: dict[int, ChannelPost | None] = {}

@@ -15,8 +15,6 @@ import functools
 import inspect
 import logging
 import os
-import signal
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -26,10 +24,12 @@ from monitor.core.backoff import backoff_delay
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.core.events import PostEvent
+from monitor.daemon.activity import ActivityLog
 from monitor.daemon.contracts import HeldChannel, JobSpec, WatcherFactory
 from monitor.daemon.jobs import JobRunner
 from monitor.daemon.live import LiveFeed
 from monitor.daemon.metrics import Metrics, MetricsServer
+from monitor.daemon.stop_guard import StopGuard
 from monitor.daemon.timetable import Timetable
 from monitor.daemon.worker_record import WorkerRecord
 from monitor.pipeline.ingest import Pipeline
@@ -68,6 +68,7 @@ class Daemon:
         self.pipeline = pipeline
         self.watcher = watcher_factory(source, self.pipeline, db, settings)
         self.metrics = metrics or Metrics()
+        self.activity = ActivityLog(self.metrics)
         self.runner = JobRunner(
             clock,
             max_backoff=self.cfg.max_backoff,
@@ -90,7 +91,6 @@ class Daemon:
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ready = False
-        self._live_counts: Counter[tuple[int, str]] = Counter()  # since the last summary
 
     # -- public --------------------------------------------------------------------------
 
@@ -119,9 +119,9 @@ class Daemon:
         self._stop = asyncio.Event()
         if self.stopping:
             self._stop.set()
-        if self.handle_signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self._on_signal, sig)
+        guard = StopGuard(self._on_signal) if self.handle_signals else None
+        if guard is not None:
+            guard.arm()
         server: MetricsServer | None = None
         try:
             await self._until_done("register", self._register)
@@ -149,9 +149,8 @@ class Daemon:
             await self._stop.wait()
         finally:
             await self._shutdown(server)
-            if self.handle_signals:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    loop.remove_signal_handler(sig)
+            if guard is not None:
+                guard.disarm()
             if self.fatal is not None:
                 raise self.fatal
 
@@ -226,21 +225,7 @@ class Daemon:
             self.last_beat_at = done.at
 
         await self.runner.run("heartbeat", lambda: asyncio.to_thread(beat))
-        self._summarise_live()
-
-    def _summarise_live(self) -> None:
-        """Poll mode logs each run; live mode says per channel what arrived since last beat."""
-        counts, self._live_counts = self._live_counts, Counter()
-        for cid in sorted({cid for cid, _ in counts}):
-            new, edited, deleted = (counts[(cid, kind)] for kind in ("new", "edited", "deleted"))
-            log.info(
-                "channel %s (live): %d new, %d edited, %d deleted since the last heartbeat",
-                cid,
-                new,
-                edited,
-                deleted,
-                extra={"channel_id": cid, "new": new, "edited": edited, "deleted": deleted},
-            )
+        self.activity.summarise_live()
 
     async def _lease_job(self, initial: bool = False) -> None:
         result = await self.runner.run("leases", lambda: asyncio.to_thread(self.record.lease))
@@ -284,7 +269,7 @@ class Daemon:
                 key=cid,
                 context={"channel_id": cid},
             )
-            self._count(cid, report)
+            self.activity.ingested(cid, report)
             if self.stopping or cid not in self.held:
                 continue
             self._schedule_poll(cid)
@@ -310,7 +295,7 @@ class Daemon:
         report = await self.runner.run(
             "poll", lambda: self.watcher.poll(cid), key=cid, context={"channel_id": cid}
         )
-        self._count(cid, report)
+        self.activity.ingested(cid, report)
         if self._flooded(cid):
             self.metrics.flood_waits.labels(str(cid)).inc()
 
@@ -326,7 +311,7 @@ class Daemon:
                 key=cid,
                 context={"channel_id": cid},
             )
-            self._count(cid, report)
+            self.activity.ingested(cid, report)
 
     async def _retention_job(self) -> None:
         max_age = self.cfg.translation_cache_max_age
@@ -362,7 +347,7 @@ class Daemon:
         if self.stopping or event.channel_id not in self.held:
             return
         self._event_seq += 1  # every event runs: two quick edits of one post are two events
-        self._live_counts[(event.channel_id, event.kind)] += 1
+        self.activity.live_event(event)
         await self.runner.run(
             "event",
             functools.partial(self.watcher.on_event, event),
@@ -375,20 +360,6 @@ class Daemon:
     def _flooded(self, cid: int) -> bool:
         due = self.watcher.due_after_flood(cid)
         return due is not None and due > self.clock()
-
-    def _count(self, cid: int, report: Any) -> None:
-        if report is None:
-            return
-        new, edited = getattr(report, "new", 0), getattr(report, "edited", 0)
-        self.metrics.ingested(cid, new, edited)
-        if new or edited:
-            log.info(
-                "channel %s: %d new, %d edited posts",
-                cid,
-                new,
-                edited,
-                extra={"channel_id": cid, "new": new, "edited": edited},
-            )
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -405,14 +376,10 @@ class Daemon:
         verdict = self.health()
         return verdict.ok, verdict.reason
 
-    def _on_signal(self, sig: int) -> None:
-        if self.stopping:
-            log.warning("second %s: exiting now", signal.Signals(sig).name)
-            logging.shutdown()
-            os._exit(128 + sig)
+    def _on_signal(self, name: str) -> None:
         log.info(
             "%s: stopping (finishing running jobs, up to %ds)",
-            signal.Signals(sig).name,
+            name,
             int(self.cfg.shutdown_grace.total_seconds()),
         )
         self.request_stop()

@@ -27,6 +27,7 @@ class ImportReport(IngestReport):
     bad: int = 0
     bad_examples: list[str] = field(default_factory=list)
     channels: dict[int, str] = field(default_factory=dict)
+    skipped_chats: list[str] = field(default_factory=list)  # "<file>: <chat>: <type>: why"
 
     def merge(self, other: ImportReport) -> None:
         self.add(other)
@@ -35,6 +36,7 @@ class ImportReport(IngestReport):
         self.bad += other.bad
         self.bad_examples.extend(other.bad_examples[: max(0, 5 - len(self.bad_examples))])
         self.channels.update(other.channels)
+        self.skipped_chats.extend(other.skipped_chats)
 
 
 def import_exports(
@@ -100,6 +102,10 @@ def _import_file(
     try:
         with file.open("rb") as handle:
             for item in read_export(file, handle=handle):
+                if item.skipped_chat is not None:
+                    name = item.channel.title or item.channel.channel_id
+                    report.skipped_chats.append(f"{file}: {name}: {item.skipped_chat}")
+                    continue
                 if channel is None or item.channel.channel_id != channel.channel_id:
                     flush()
                     info = item.channel

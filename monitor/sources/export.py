@@ -4,6 +4,10 @@ Both shapes are accepted — a single chat `{name, type, id, messages}` and a wh
 `{chats: {list: [...]}, left_chats: {list: [...]}}` — and streamed with ijson, so a
 multi-gigabyte export never sits in memory. Dates come from `date_unixtime` (`date` has no
 offset); text is rebuilt from `text_entities`.
+
+Hostile files are read safely: a message nested deeper than MAX_MESSAGE_DEPTH, or an entry
+of `messages` that is not an object, is yielded as a bad message (counted, never a crash), and
+a chat that is not a channel or group is yielded once as a skipped chat with its type.
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ _MESSAGE_PREFIXES = (
 )
 _HEADER_KEYS = ("name", "type", "id")
 _CHAT_PREFIXES = ("chats.list.item", "left_chats.list.item")
+# Telegram Desktop writes messages about six levels deep; far more is a broken or hostile file
+# whose rebuilding (repr, JSON, recursion) would crash, so it is refused per message.
+MAX_MESSAGE_DEPTH = 64
+_SCALAR_EVENTS = {"string": "a string", "number": "a number", "boolean": "a boolean"}
+_ITEM_EVENTS = {"start_map", "start_array", "null", *_SCALAR_EVENTS}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class ExportedMessage:
     skipped: str | None = None  # "service" / "unsupported"
     error: str | None = None
     message_id: int | None = None  # when readable, even for skipped or bad messages
+    skipped_chat: str | None = None  # set once per chat not imported: its type and why
 
 
 def find_exports(path: Path) -> list[Path]:
@@ -63,16 +73,20 @@ def find_exports(path: Path) -> list[Path]:
     raise ExportFormatError(f"{path}: no such file or folder")
 
 
+_INT64 = 2**63  # ids and counts are stored as BIGINT: anything wider is not a real id
+
+
 def _parse_id(value: Any, prefix: str = "") -> int | None:
     if isinstance(value, bool):
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str):
         text = value[len(prefix) :] if prefix and value.startswith(prefix) else value
-        if text.lstrip("-").isdigit():
-            return int(text)
-    return None
+        if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) < 30:
+            number = int(text)
+    return number if number is not None and -_INT64 < number < _INT64 else None
 
 
 def _timestamp(message: dict[str, Any], key: str) -> datetime | None:
@@ -95,13 +109,36 @@ def _timestamp(message: dict[str, Any], key: str) -> datetime | None:
 def _runs(message: dict[str, Any]) -> list[dict[str, Any]]:
     runs = message.get("text_entities")
     if isinstance(runs, list):
-        return [r if isinstance(r, dict) else {"type": "plain", "text": str(r)} for r in runs]
+        return [r if isinstance(r, dict) else {"type": "plain", "text": r} for r in runs]
     text = message.get("text", "")
     if isinstance(text, str):
         return [{"type": "plain", "text": text}]
     if isinstance(text, list):
-        return [{"type": "plain", "text": r} if isinstance(r, str) else r for r in text]
+        return [r if isinstance(r, dict) else {"type": "plain", "text": r} for r in text]
     raise ValueError(f"text: expected a string or a list, got {type(text).__name__}")
+
+
+def plain_text(value: Any) -> str:
+    """The text of an entity's `text`: a string, or runs nested in lists and objects.
+
+    Walked with a stack, not recursion, so a hostile file nested thousands deep cannot crash
+    it; an object contributes its `text`, a number its digits, null nothing.
+    """
+    parts: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.append(item.get("text", ""))
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int | float):
+            parts.append(str(item))
+    return "".join(parts)
 
 
 def text_and_entities(message: dict[str, Any]) -> tuple[str, tuple[Entity, ...]]:
@@ -110,7 +147,7 @@ def text_and_entities(message: dict[str, Any]) -> tuple[str, tuple[Entity, ...]]
     entities: list[Entity] = []
     offset = 0
     for run in _runs(message):
-        chunk = str(run.get("text", ""))
+        chunk = plain_text(run.get("text", ""))
         kind = str(run.get("type", "plain"))
         if kind != "plain" and chunk:
             url = run.get("href") if kind == "text_link" else None
@@ -161,8 +198,9 @@ def _reactions(message: dict[str, Any]) -> dict[str, int] | None:
             if reaction.get("document_id")
             else reaction.get("type")
         )
-        if key:
-            counts[str(key)] = counts.get(str(key), 0) + int(reaction.get("count", 0))
+        count = _parse_id(reaction.get("count", 0))
+        if key and count is not None:  # an unreadable count drops that reaction, not the post
+            counts[str(key)] = min(counts.get(str(key), 0) + count, _INT64 - 1)
     return counts
 
 
@@ -170,7 +208,7 @@ def message_to_post(channel_id: int, message: dict[str, Any]) -> ChannelPost:
     """Map one exported message to a ChannelPost; raise ValueError naming the bad field."""
     message_id = _parse_id(message.get("id"))
     if message_id is None:
-        raise ValueError("id: missing or not an integer")
+        raise ValueError("id: missing or not an integer (or out of range)")
     posted_at = _timestamp(message, "date")
     if posted_at is None:
         raise ValueError("date: missing")
@@ -236,17 +274,22 @@ def _stream(handle: BinaryIO, path: Path, wanted: set[str | None]) -> Iterator[E
     builder: Any = None
     depth = 0
     skip = False
+    too_deep = False
     saw_messages = False
     for prefix, event, value in ijson.parse(handle, use_float=True):
         if builder is not None:  # inside one message: feed it until its object closes
             if event in ("start_map", "start_array"):
                 depth += 1
+                too_deep = too_deep or depth > MAX_MESSAGE_DEPTH
             elif event in ("end_map", "end_array"):
                 depth -= 1
-            if not skip:
+            if not (skip or too_deep):
                 builder.event(event, value)
             if depth == 0:
-                if not skip:
+                if too_deep and not skip:
+                    reason = f"nested more than {MAX_MESSAGE_DEPTH} levels deep"
+                    yield ExportedMessage(chat, index, None, error=reason)  # type: ignore[arg-type]
+                elif not skip:
                     yield _message(chat, index, builder.value)
                 builder = None
             continue
@@ -254,17 +297,28 @@ def _stream(handle: BinaryIO, path: Path, wanted: set[str | None]) -> Iterator[E
             header, chat, index = {}, None, -1
         elif event in ("string", "number") and _is_header(prefix):
             header[prefix.rsplit(".", 1)[-1]] = value
-        elif prefix in _MESSAGE_PREFIXES and event == "start_map":
+        elif prefix in _MESSAGE_PREFIXES and event in _ITEM_EVENTS:
             saw_messages = True
-            if chat is None:
+            if chat is None:  # first message of a chat: its header has been read
                 chat = _chat_info(header, path)
+                skip = header.get("type") not in wanted
+                if skip:
+                    yield ExportedMessage(chat, 0, None, skipped_chat=_why_skipped(header))
             index += 1
-            skip = header.get("type") not in wanted
-            builder, depth = ijson.ObjectBuilder(), 1
-            if not skip:
-                builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                builder, depth, too_deep = ijson.ObjectBuilder(), 1, False
+                if not skip:
+                    builder.event(event, value)
+            elif not skip:  # `42`, `"text"` or `null` where a message belongs
+                what = _SCALAR_EVENTS.get(event, "null")
+                yield ExportedMessage(chat, index, None, error=f"message is {what}, not an object")
     if not saw_messages:
         raise ExportFormatError(f"{path}: not a Telegram Desktop export (no 'messages' list found)")
+
+
+def _why_skipped(header: dict[str, Any]) -> str:
+    kind = header.get("type")
+    return f"{kind or 'no type'}: tgmon imports channels and groups only"
 
 
 def _is_header(prefix: str) -> bool:
@@ -276,7 +330,7 @@ def _is_header(prefix: str) -> bool:
 def _message(chat: ChannelInfo | None, index: int, message: Any) -> ExportedMessage:
     assert chat is not None
     if not isinstance(message, dict):
-        return ExportedMessage(chat, index, None, error="message is not an object")
+        return ExportedMessage(chat, index, None, error="message is a list, not an object")
     message_id = _parse_id(message.get("id"))
     kind = message.get("type", "message")
     if kind != "message":
@@ -285,6 +339,10 @@ def _message(chat: ChannelInfo | None, index: int, message: Any) -> ExportedMess
         post = message_to_post(chat.channel_id, message)
     except ValueError as exc:
         return ExportedMessage(chat, index, None, error=f"{exc}", message_id=message_id)
+    except (TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # a shape nobody foresaw: this message is bad, the file and the import go on
+        reason = f"unreadable ({type(exc).__name__}: {exc})"
+        return ExportedMessage(chat, index, None, error=reason, message_id=message_id)
     return ExportedMessage(chat, index, post, message_id=message_id)
 
 

@@ -30,6 +30,8 @@ def import_summary(report: ImportReport) -> str:
         line += f", {report.deleted} marked deleted (missing from a complete export)"
     if report.bad:
         line += f", {report.bad} bad message(s) skipped"
+    if report.skipped_chats:
+        line += f", {len(report.skipped_chats)} chat(s) not imported (not a channel or group)"
     if report.stage_failures:
         failures = ", ".join(f"{k}: {v}" for k, v in sorted(report.stage_failures.items()))
         line += f"; stage failures ({failures}) — see the log"
