@@ -21,7 +21,7 @@ from monitor.alerts.recorder import AlertRecorder
 from monitor.config.settings import Settings, prepare_data_dir
 from monitor.core.clock import Clock, utcnow
 from monitor.matching.registry import WatchlistRegistry
-from monitor.pipeline.ingest import Pipeline, Stage
+from monitor.pipeline.ingest import Pipeline, Stage, StageRetry
 from monitor.pipeline.parallel import CorePool
 from monitor.pipeline.stages import LanguageStage, MatchStage
 from monitor.pipeline.translated import TranslatedPosts
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("monitor.daemon")
 WATCHLIST_RELOAD = timedelta(seconds=10)  # how often the daemon looks for changed list files
-STAGE_RETRY_INTERVAL = timedelta(seconds=60)  # how often failed stages are tried again
 
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
@@ -115,7 +114,11 @@ class App:
     @cached_property
     def pipeline(self) -> Pipeline:
         return Pipeline(
-            self.db, self.stages(), on_deleted=self.alert_recorder.on_deleted, clock=self.clock
+            self.db,
+            self.stages(),
+            on_deleted=self.alert_recorder.on_deleted,
+            clock=self.clock,
+            retry=StageRetry(max_attempts=self.settings.daemon.stage_max_attempts),
         )
 
     @cached_property
@@ -186,7 +189,12 @@ class App:
         from monitor.daemon.watcher import ChannelWatcher
 
         return ChannelWatcher(
-            source, self.pipeline, self.db, self.settings, budget=self.request_budget
+            source,
+            self.pipeline,
+            self.db,
+            self.settings,
+            budget=self.request_budget,
+            misses_before_deleted=self.settings.daemon.recheck_misses,
         )
 
     def daemon_jobs(self, dispatcher: Dispatcher) -> list[JobSpec]:
@@ -202,7 +210,7 @@ class App:
             JobSpec("translation", translate, cfg.translation_interval),
             JobSpec("alerts", dispatcher.run_once, cfg.alerts_interval),
             JobSpec("watchlists", self.registry.refresh, WATCHLIST_RELOAD),
-            JobSpec("stages", self.pipeline.retry_stages, STAGE_RETRY_INTERVAL),
+            JobSpec("stages", self.pipeline.retry_stages, cfg.stage_retry_interval),
         ]
 
     async def serve(
@@ -222,7 +230,10 @@ class App:
         try:
             await asyncio.to_thread(upgrade_serialised, self.db)  # workers may start together
             dispatcher = Dispatcher(
-                self.db, self.settings, worker_id=self.settings.daemon.worker_name()
+                self.db,
+                self.settings,
+                worker_id=self.settings.daemon.worker_name(),
+                clock=self.clock,
             )
             all_jobs = [*self.daemon_jobs(dispatcher), *jobs]
             async with self.open_telegram(client_factory, require_login=True) as source:

@@ -206,6 +206,7 @@ class TranslationProvider(SQLModel, table=True):
     failures: int = 0  # consecutive outages; 0 when the provider answers
     last_error: str | None = None
     last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outage_since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # first failure
     usage_day: str | None = None  # YYYY-MM-DD (UTC) the counters below belong to
     chars_today: int = Field(default=0, sa_type=BigInteger)
     requests_today: int = 0

@@ -21,6 +21,7 @@ from storage.models import Alert, Channel, Delivery, Match, Post
 
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
+_POST: Table = Post.__table__  # type: ignore[attr-defined]
 
 
 _RANDOM = random.Random()
@@ -48,8 +49,14 @@ def claim_due(
     now: datetime,
     lease: timedelta,
     limit: int = 100,
+    *,
+    translation_wait: timedelta | None = None,
 ) -> list[Delivery]:
     """Take up to `limit` due deliveries (pending and due, or sending with an expired lease).
+
+    With `translation_wait`, a delivery whose post is still waiting for its translation is
+    held until the alert is that old: the reader gets the English, or, past the wait, a line
+    saying why there is none.
 
     One UPDATE…RETURNING: on SQLite it takes the write lock first, so two dispatchers never
     claim the same row; on PostgreSQL the inner SELECT skips rows another worker holds.
@@ -58,6 +65,14 @@ def claim_due(
     due = and_(_DELIVERY.c.status == "pending", _DELIVERY.c.next_attempt_at <= now) | and_(
         _DELIVERY.c.status == "sending", _DELIVERY.c.claimed_until < now
     )
+    if translation_wait:
+        waiting = exists().where(
+            _ALERT.c.id == _DELIVERY.c.alert_id,
+            _POST.c.id == _ALERT.c.post_id,
+            _POST.c.translation_status == "pending",
+            _ALERT.c.created_at > now - translation_wait,
+        )
+        due = and_(due, ~waiting)
     inner = select(_DELIVERY.c.id).where(due).order_by(_DELIVERY.c.next_attempt_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         inner = inner.with_for_update(skip_locked=True)

@@ -121,11 +121,15 @@ def claim_pending(
     query = select(_POST.c.id, _POST.c.content_hash).where(_due(now))
     if since is not None:
         query = query.where(_POST.c.posted_at >= since)
+    live = exists().where(Match.post_id == _POST.c.id, Match.removed_at.is_(None))  # type: ignore[union-attr]
     if mode == "matched":
-        live = exists().where(Match.post_id == _POST.c.id, Match.removed_at.is_(None))  # type: ignore[union-attr]
         query = query.where(live)
-    # Newest first, so a large backfill never delays fresh posts; posts that failed go last.
-    query = query.order_by(_POST.c.translation_attempts, _POST.c.id.desc()).limit(limit)
+    # Posts with a live match first: their alerts wait for the English. Then newest first, so
+    # a large backfill never delays fresh posts; posts that failed go last.
+    matched_first = case((live, 0), else_=1)
+    query = query.order_by(_POST.c.translation_attempts, matched_first, _POST.c.id.desc()).limit(
+        limit
+    )
     first = session.execute(query.with_for_update(skip_locked=True)).all()
     if not first:
         return Claim([], state)
@@ -332,7 +336,13 @@ def record_outage(
     session.execute(
         update(_PROVIDER)
         .where(_PROVIDER.c.provider == provider)
-        .values(failures=failures, backoff_until=until, last_error=reason, last_error_at=now)
+        .values(
+            failures=failures,
+            backoff_until=until,
+            last_error=reason,
+            last_error_at=now,
+            outage_since=func.coalesce(_PROVIDER.c.outage_since, now),
+        )
     )
     return until
 
@@ -350,6 +360,7 @@ def record_usage(
         .values(
             failures=0,
             backoff_until=None,
+            outage_since=None,
             usage_day=today,
             chars_today=case((same_day, _PROVIDER.c.chars_today + chars), else_=chars),
             requests_today=case((same_day, _PROVIDER.c.requests_today + requests), else_=requests),
@@ -392,6 +403,14 @@ def count_due(
         live = exists().where(Match.post_id == _POST.c.id, Match.removed_at.is_(None))  # type: ignore[union-attr]
         query = query.where(live)
     return int(session.execute(query).scalar_one())
+
+
+def provider_outage(session: Session, provider: str) -> tuple[datetime, str | None] | None:
+    """Since when `provider` has been failing, and its last error; None while it answers."""
+    row = session.get(TranslationProvider, provider)
+    if row is None or not row.failures or row.outage_since is None:
+        return None
+    return row.outage_since, row.last_error
 
 
 def provider_states(session: Session) -> list[TranslationProvider]:

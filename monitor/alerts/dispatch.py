@@ -23,11 +23,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.alerts.notifiers import Notifier, build_notifiers
 from monitor.alerts.policy import DIGEST_KEY_PREFIX, retry_policy
-from monitor.alerts.render import AlertMessage, AlertRenderer, combine_digest
+from monitor.alerts.render import AlertMessage, AlertRenderer, TranslationState, combine_digest
 from monitor.config.settings import Settings
 from monitor.core.clock import utcnow
 from monitor.core.errors import ConfigError, DeliveryError
@@ -43,6 +43,7 @@ from storage.outbox import (
     release,
 )
 from storage.postponed import postpone_deliveries
+from storage.translations import provider_outage
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ def dispatch_due(
     limit: int = 1000,
     clock: Callable[[], datetime] = utcnow,
     time_limits: Mapping[str, float] | None = None,
+    translation_wait: timedelta | None = None,
+    translation_state: Callable[[], TranslationState] = TranslationState,
 ) -> DispatchReport:
     """Deliver every due delivery (up to `limit`), batch by batch; return the counts.
 
@@ -97,6 +100,8 @@ def dispatch_due(
     clock is read per batch. Deliveries of a route with no notifier become dead letters
     ("route not configured") so they show in `tgmon alerts list --failed`. `time_limits`
     gives each route's hard limit per send in seconds (default: the notifier's `timeout`).
+    A post waiting for its translation is held up to `translation_wait`; `translation_state`
+    says, when it goes out without English, why (translation off, provider down since …).
     """
     renderer = renderer or AlertRenderer()
     retry = retry or RetryPolicy()
@@ -111,12 +116,18 @@ def dispatch_due(
         at = now or clock()
         with db.session() as session:
             claimed = claim_due(
-                session, worker_id, at, retry.lease, min(batch, limit - report.claimed)
+                session,
+                worker_id,
+                at,
+                retry.lease,
+                min(batch, limit - report.claimed),
+                translation_wait=translation_wait,
             )
         if not claimed:
             break
         report.claimed += len(claimed)
-        _deliver_batch(db, notifiers, limits, claimed, renderer, retry, at, report)
+        state = translation_state()
+        _deliver_batch(db, notifiers, limits, claimed, renderer, retry, at, report, state)
         if len(claimed) < batch:  # drained; what failed just now waits for the next run
             break
     return report
@@ -151,6 +162,7 @@ class _Batch:
     now: datetime
     deadline: float  # monotonic: past it, claims are given back rather than sent
     report: DispatchReport
+    translation: TranslationState
     rendered: dict[int, AlertMessage] = field(default_factory=dict)
 
 
@@ -163,12 +175,13 @@ def _deliver_batch(
     retry: RetryPolicy,
     now: datetime,
     report: DispatchReport,
+    translation: TranslationState,
 ) -> None:
     # Give the rest back rather than send on a lease that may have run out (a duplicate).
     deadline = time.monotonic() + retry.lease.total_seconds() / 2
     with db.session() as session:
         records = load_alerts(session, [d.alert_id for d in claimed])
-    shared = _Batch(db, records, renderer, retry, now, deadline, report)
+    shared = _Batch(db, records, renderer, retry, now, deadline, report, translation)
     by_route: dict[str, list[tuple[str, list[Delivery]]]] = {}
     for route, key, deliveries in _groups(claimed):
         by_route.setdefault(route, []).append((key, deliveries))
@@ -209,7 +222,7 @@ def _deliver_route(
         try:
             if notifier is None:
                 raise DeliveryError(f"route {route!r} is not configured", retryable=False)
-            message = _message(batch.records, batch.renderer, route, deliveries, batch.rendered)
+            message = _message(batch, route, deliveries)
             _send_within(notifier, message.for_delivery(key), route, limit)
         except (DeliveryError, ConfigError) as exc:
             retryable = getattr(exc, "retryable", False)
@@ -268,23 +281,22 @@ def _send_within(notifier: Notifier, message: AlertMessage, route: str, limit: f
         raise outcome[0]
 
 
-def _message(
-    records: Mapping[int, AlertRecord],
-    renderer: AlertRenderer,
-    route: str,
-    deliveries: list[Delivery],
-    rendered: dict[int, AlertMessage],
-) -> AlertMessage:
+def _message(batch: _Batch, route: str, deliveries: list[Delivery]) -> AlertMessage:
     messages: list[AlertMessage] = []
     for delivery in deliveries:
-        if delivery.alert_id not in rendered:
-            record = records.get(delivery.alert_id)
+        if delivery.alert_id not in batch.rendered:
+            record = batch.records.get(delivery.alert_id)
             if record is None:
                 raise DeliveryError(f"alert {delivery.alert_id} is gone", retryable=False)
-            rendered[delivery.alert_id] = renderer.render(
-                record.alert, record.post, record.channel, record.matches, record.copies
+            batch.rendered[delivery.alert_id] = batch.renderer.render(
+                record.alert,
+                record.post,
+                record.channel,
+                record.matches,
+                record.copies,
+                translation=batch.translation,
             )
-        messages.append(rendered[delivery.alert_id])
+        messages.append(batch.rendered[delivery.alert_id])
     return combine_digest(route, messages)
 
 
@@ -314,13 +326,33 @@ class Dispatcher:
     dispatcher.close()
     """
 
-    def __init__(self, db: Database, settings: Settings, *, worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        worker_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db = db
+        self.clock = clock
         self.notifiers = build_notifiers(settings.alerts)
         self.renderer = renderer_for(settings)
         self.retry = retry_policy(settings.alerts)
         self.worker_id = worker_id or default_worker_id()
         self.time_limits = {r.name: r.timeout.total_seconds() for r in settings.alerts.routes}
+        self.translation_wait = settings.alerts.translation_wait
+        self.translation_provider = settings.translation.provider
+
+    def translation_state(self) -> TranslationState:
+        """Whether translation is off, or since when its provider has been failing."""
+        if self.translation_provider == "none":
+            return TranslationState(off=True)
+        with self.db.read_session() as session:
+            outage = provider_outage(session, self.translation_provider)
+        if outage is None:
+            return TranslationState()
+        return TranslationState(outage_since=outage[0], outage_error=outage[1])
 
     def run_once(self, limit: int = 1000) -> DispatchReport:
         """Send every due delivery once; never raises for a failed destination."""
@@ -332,6 +364,9 @@ class Dispatcher:
             retry=self.retry,
             limit=limit,
             time_limits=self.time_limits,
+            translation_wait=self.translation_wait,
+            translation_state=self.translation_state,
+            clock=self.clock,
         )
 
     def close(self) -> None:
@@ -342,10 +377,15 @@ class Dispatcher:
 
 
 def dispatch_configured(
-    db: Database, settings: Settings, *, worker_id: str | None = None, limit: int = 1000
+    db: Database,
+    settings: Settings,
+    *,
+    worker_id: str | None = None,
+    limit: int = 1000,
+    clock: Callable[[], datetime] = utcnow,
 ) -> DispatchReport:
     """Run the configured dispatcher once (`tgmon alerts dispatch`)."""
-    dispatcher = Dispatcher(db, settings, worker_id=worker_id)
+    dispatcher = Dispatcher(db, settings, worker_id=worker_id, clock=clock)
     try:
         return dispatcher.run_once(limit)
     finally:

@@ -52,6 +52,46 @@ class AlertMessage:
         return replace(self, idempotency_key=idempotency_key)
 
 
+@dataclass(frozen=True)
+class TranslationState:
+    """What the dispatcher knows about translation when an alert goes out."""
+
+    off: bool = False  # translation.provider = none
+    outage_since: datetime | None = None  # the provider has failed since then (backing off)
+    outage_error: str | None = None
+
+
+def english_of(post: Post, state: TranslationState) -> dict[str, Any] | None:
+    """The English for a reader who may not know the post's language, or why there is none.
+
+    None when the post needs no translation (already English, or no words): no English line.
+    """
+    status = post.translation_status
+    if status == "skipped":
+        return None
+    english: dict[str, Any] = {
+        "text": post.translation,
+        "provider": post.translation_provider,
+        "status": "done" if post.translation else ("off" if state.off else status),
+        "note": None,
+    }
+    if post.translation:
+        return english
+    if state.off:
+        english["note"] = "translation off (translation.provider = none)"
+    elif status == "failed":
+        english["note"] = f"translation unavailable: {post.translation_error or 'it failed'}"
+    elif state.outage_since is not None:
+        english["note"] = (
+            f"translation unavailable: provider unreachable since "
+            f"{state.outage_since:%Y-%m-%d %H:%M} UTC"
+            + (f" ({state.outage_error})" if state.outage_error else "")
+        )
+    else:
+        english["note"] = "translation unavailable: not ready within alerts.translation_wait"
+    return english
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -106,6 +146,7 @@ def alert_context(
             "language": post.language,
             "translation": post.translation,
             "translation_status": post.translation_status,
+            "translation_provider": post.translation_provider,
         },
         "forwarded_from": forwarded,
         "segments": segments(post.text, original_spans),
@@ -160,9 +201,11 @@ class AlertRenderer:
         channel: Channel | None,
         matches: Sequence[Match],
         copies: Sequence[tuple[Post, Channel | None]] = (),
+        translation: TranslationState | None = None,
     ) -> AlertMessage:
         """Render one alert; a broken user template is a ConfigError naming the file."""
         context = alert_context(alert, post, channel, matches, copies)
+        context["english"] = english_of(post, translation or TranslationState())
         subject = " ".join(self._render("subject.txt.j2", context).split())
         payload_text = self._render("payload.json.j2", context)
         try:

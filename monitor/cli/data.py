@@ -9,6 +9,7 @@ import typer
 
 from monitor.cli.core import file_progress, state, sub_app
 from monitor.cli.render import summary as render
+from monitor.config.reference import settings_reference
 from monitor.config.settings import check_data_dir, masked_dump
 from storage.database import check_database_folder, redact_url
 
@@ -113,6 +114,12 @@ def config_show(ctx: typer.Context) -> None:
     settings = state(ctx).settings()
     typer.echo(f"# from {settings.source_path}")
     typer.echo(render.as_json(masked_dump(settings)))
+
+
+@config_app.command("reference")
+def config_reference() -> None:
+    """Print every setting with its default and meaning (the README's reference table)."""
+    typer.echo(settings_reference(), nl=False)
 
 
 @config_app.command("check")

@@ -112,6 +112,11 @@ class AlertSettings(Section):
         description="Folder with subject.txt.j2, body.txt.j2, body.html.j2, payload.json.j2 "
         "overriding the built-in templates",
     )
+    translation_wait: Duration = Field(
+        default=timedelta(minutes=5),
+        description="Hold a post's alert until its English exists, at most this long "
+        "(0 = send at once); then it goes out saying why the English is missing",
+    )
     max_attempts: int = Field(default=8, ge=1, description="Attempts before a dead letter")
     backoff: Duration = Field(
         default=timedelta(seconds=30), description="First retry delay; doubles each attempt"

@@ -45,6 +45,24 @@ class DaemonSettings(Section):
     recheck_interval: Duration = Field(
         default=timedelta(minutes=30), description="How often the recent posts are re-read"
     )
+    recheck_misses: int = Field(
+        default=3,
+        ge=1,
+        description="A post Telegram leaves out of this many re-reads in a row is marked deleted",
+    )
+    unhealthy_after_failures: int = Field(
+        default=3, ge=1, description="A job failing this many times in a row fails `tgmon health`"
+    )
+    stage_retry_interval: Duration = Field(
+        default=timedelta(seconds=60),
+        description="How often posts a pipeline stage failed on are tried again",
+    )
+    stage_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Tries of a failed stage per post (back-off 1 min doubling to 1 h) before "
+        "`tgmon health` reports the post as stuck",
+    )
     translation_interval: Duration = Field(
         default=timedelta(seconds=30), description="How often pending translations are drained"
     )

@@ -6,9 +6,9 @@ ChannelSettings lives here on its own so a channel's source-specific fields can 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from monitor.config.base import Duration, Section
 
@@ -35,7 +35,22 @@ class ServerSettings(Section):
     )
 
 
+_MOVED = {  # keys that lived here once: say where they went instead of "unknown key"
+    "recheck_window": "daemon.recheck_window",
+    "recheck_every": "daemon.recheck_interval",
+}
+
+
 class TelegramSettings(Section):
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, home in _MOVED.items():
+                if key in data:
+                    raise ValueError(f"telegram.{key} moved to {home}: set it there")
+        return data
+
     api_id: int | None = Field(default=None, description="From https://my.telegram.org → API tools")
     api_hash: SecretStr | None = Field(default=None, description="From https://my.telegram.org")
     session_string: SecretStr | None = Field(
@@ -53,12 +68,6 @@ class TelegramSettings(Section):
     request_burst: int = Field(default=10, ge=1, description="Requests allowed in one burst")
     flood_wait_jitter: Duration = Field(
         default=timedelta(seconds=5), description="Extra random wait added to each FloodWait"
-    )
-    recheck_window: int = Field(
-        default=50, ge=0, description="Newest posts re-read to notice edits, counters, deletions"
-    )
-    recheck_every: Duration = Field(
-        default=timedelta(minutes=30), description="How often the recheck window is re-read"
     )
     batch_size: int = Field(default=100, ge=1, le=1000, description="Posts stored per batch")
     download_media: bool = Field(default=False, description="Download photos/documents")

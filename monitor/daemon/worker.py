@@ -108,6 +108,7 @@ class Daemon:
             stale_after=self.cfg.stale_after(),
             beat_at=self.last_beat_at,
             jobs=self.runner.snapshot(),
+            failing_after=self.cfg.unhealthy_after_failures,
         )
 
     async def run(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from monitor.alerts.dispatch import DispatchReport, dispatch_configured, renderer_for
 from monitor.alerts.notifiers import build_notifier, describe_route
 from monitor.alerts.recorder import retry_alerts
-from monitor.alerts.render import AlertMessage, AlertRenderer
+from monitor.alerts.render import AlertMessage, AlertRenderer, TranslationState
 from monitor.config.settings import Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import InputError
@@ -41,7 +41,11 @@ class AlertService:
         self.clock = clock
 
     def list(
-        self, *, failed: bool = False, pending: bool = False, watchlist: str | None = None,
+        self,
+        *,
+        failed: bool = False,
+        pending: bool = False,
+        watchlist: str | None = None,
         limit: int = 50,
     ) -> list[AlertRow]:
         """Alerts, newest first, with their deliveries and last error."""
@@ -58,7 +62,12 @@ class AlertService:
                 raise InputError(f"no alert with id {alert_id}")
             deliveries = deliveries_of(session, alert_id)
         message = renderer_for(self.settings).render(
-            record.alert, record.post, record.channel, record.matches, record.copies
+            record.alert,
+            record.post,
+            record.channel,
+            record.matches,
+            record.copies,
+            translation=TranslationState(off=self.settings.translation.provider == "none"),
         )
         return AlertView(record, message, deliveries)
 
@@ -76,7 +85,7 @@ class AlertService:
 
     def dispatch(self, *, limit: int = 1000) -> DispatchReport:
         """Deliver every due alert once (cron's `tgmon alerts dispatch`)."""
-        return dispatch_configured(self.db, self.settings, limit=limit)
+        return dispatch_configured(self.db, self.settings, limit=limit, clock=self.clock)
 
     def test_route(self, name: str) -> str:
         """Send a made-up alert through one route now; return how the route was described."""

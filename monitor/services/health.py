@@ -14,7 +14,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.config.settings import Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import TgmonError
-from monitor.pipeline.ingest import StageRetry
 from monitor.services.verdict import Verdict, judge_worker
 from storage.database import Database, redact_url
 from storage.stage_backlog import stage_backlog
@@ -41,7 +40,7 @@ def worker_health(
         with db.read_session() as session:
             worker = load_worker(session, wid)
             channel_errors = channels_in_error(session)
-            backlog = stage_backlog(session, max_attempts=StageRetry().max_attempts)
+            backlog = stage_backlog(session, max_attempts=settings.daemon.stage_max_attempts)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise TgmonError(
@@ -58,4 +57,5 @@ def worker_health(
         jobs=worker.jobs if worker else None,
         channel_errors=channel_errors,
         stage_backlog=backlog,
+        failing_after=settings.daemon.unhealthy_after_failures,
     )

@@ -176,7 +176,8 @@ def test_email_has_both_parts_cyrillic_headers_and_highlights(
     assert mail.get_content_type() == "multipart/alternative"
     plain = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
-    assert "Колонна «**Вагнера**» замечена" in plain and "translation pending" in plain
+    assert "Колонна «**Вагнера**» замечена" in plain
+    assert "English: translation unavailable: not ready" in plain
     assert "<mark>Вагнера</mark>" in html
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in html and "<b>&</b>" not in html  # autoescaped
     assert 'href="https://t.me/wagnerwatch/42"' in html
@@ -247,10 +248,14 @@ def test_webhook_is_signed_keyed_and_follows_the_schema(receiver: Receiver) -> N
         "alert",
         "post",
         "forwarded_from",
+        "english",
         "matches",
         "copies",
         "idempotency_key",
     }
+    assert payload["english"]["status"] == "pending" and payload["english"]["text"] is None
+    assert payload["english"]["note"].startswith("translation unavailable")
+    assert "translation_provider" in payload["post"]
     assert payload["alert"] == {
         "id": 7,
         "watchlist": "wagner",

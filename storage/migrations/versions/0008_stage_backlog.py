@@ -1,4 +1,4 @@
-"""stage backlog: posts a pipeline stage failed on, retried until they pass
+"""stage backlog (posts a stage failed on), translation outage start
 
 Revision ID: 0008
 Revises: 0006
@@ -31,7 +31,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stagebacklog_next_attempt_at'), ['next_attempt_at'], unique=False)
 
 
+    with op.batch_alter_table('translationprovider', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('outage_since', sa.DateTime(timezone=True), nullable=True))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('translationprovider', schema=None) as batch_op:
+        batch_op.drop_column('outage_since')
     with op.batch_alter_table('stagebacklog', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stagebacklog_next_attempt_at'))
     op.drop_table('stagebacklog')
