@@ -29,6 +29,7 @@ class ChannelSpec:
     join: bool = False
     backfill: int = 0
     since: datetime | None = None
+    source: str | None = None  # "telegram" | "web"; None: the kind that resolved it
 
 
 def find_channel(session: Session, ref: str, channel_id: int | None = None) -> Channel | None:
@@ -109,6 +110,7 @@ def upsert_watched(
     else:
         record_names(session, info, now=now)
     channel.ref = spec.ref
+    channel.source = spec.source or info.source
     channel.mode = "live" if spec.join else "poll"
     channel.join = spec.join
     if from_config and existed:
@@ -122,6 +124,18 @@ def upsert_watched(
     session.add(channel)
     session.flush()
     return channel
+
+
+def watched_source_kinds(session: Session) -> set[str]:
+    """The source kinds of enabled, not removed channels (which sources a daemon must open)."""
+    return set(
+        session.execute(
+            select(col(Channel.source))
+            .where(col(Channel.enabled).is_(True), col(Channel.removed_at).is_(None))
+            .where(col(Channel.mode) != "import")
+            .distinct()
+        ).scalars()
+    )
 
 
 def watched_channels(session: Session) -> list[Channel]:
@@ -251,6 +265,7 @@ class ChannelRow:
     error: str | None
     error_at: datetime | None
     flood_wait_until: datetime | None
+    source: str = "telegram"
 
 
 def channel_overview(session: Session, *, include_removed: bool = False) -> list[ChannelRow]:
@@ -287,6 +302,7 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
                 ch.error,
                 ch.error_at,
                 ch.flood_wait_until,
+                ch.source,
             )
         )
     return rows

@@ -21,8 +21,10 @@ from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.daemon.health import judge_worker
 from monitor.daemon.worker import Daemon, JobSpec
 from monitor.matching.registry import WatchlistRegistry
+from monitor.sources.router import kinds_needed, open_sources
 from monitor.translation.drain import make_translation_job
 from monitor.wiring import after_translation, build_pipeline
+from storage.channels import watched_source_kinds
 from storage.database import Database, redact_url
 from storage.models import utcnow
 from storage.workers import load_worker, upgrade_serialised
@@ -64,7 +66,11 @@ def telegram_source(settings: Settings) -> AbstractAsyncContextManager[Any]:
 
 
 async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) -> None:
-    """Open Telegram, build the daemon around ChannelWatcher and its jobs, run until stopped."""
+    """Open the sources the channels need, build the daemon around ChannelWatcher, run it.
+
+    Telegram is opened only when some channel is read through the account (web-only setups
+    need no credentials).
+    """
     try:
         from monitor.daemon.watcher import ChannelWatcher
     except ImportError as exc:
@@ -82,7 +88,8 @@ async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) 
     dispatcher = Dispatcher(db, settings, worker_id=settings.daemon.worker_name())
     all_jobs = [*standard_jobs(settings, db, registry, dispatcher), *jobs]
     try:
-        async with telegram_source(settings) as source:
+        kinds = sources_needed(settings, db)
+        async with open_sources(settings, kinds, telegram=telegram_source) as source:
             daemon = Daemon(
                 settings,
                 db,
@@ -94,6 +101,13 @@ async def serve(settings: Settings, db: Database, jobs: Sequence[JobSpec] = ()) 
             await daemon.run()
     finally:
         dispatcher.close()
+
+
+def sources_needed(settings: Settings, db: Database) -> set[str]:
+    """Source kinds of the configured and stored watched channels (telegram → needs a login)."""
+    with db.read_session() as session:
+        stored = watched_source_kinds(session)
+    return kinds_needed(settings, stored)
 
 
 def standard_jobs(
@@ -134,11 +148,12 @@ def run(
     if http_port is not None:
         settings.daemon.http_port = http_port
     setup_logging(settings, debug=st.debug)
-    check_telegram_credentials(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
-    upgrade_serialised(db)  # several workers may start at once
     try:
+        upgrade_serialised(db)  # several workers may start at once
+        if "telegram" in sources_needed(settings, db):  # web-only setups need no login
+            check_telegram_credentials(settings)
         asyncio.run(serve(settings, db))
     finally:
         db.dispose()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -20,7 +21,9 @@ from monitor.cli.core import state, sub_app, when_option
 from monitor.cli.render import summary as render
 from monitor.cli.render.channels import channel_table
 from monitor.config.settings import Settings, parse_duration
+from monitor.config.sources import SOURCE_KINDS
 from monitor.core.errors import InputError, SourceError
+from monitor.sources.router import open_sources
 from monitor.sources.telegram.client import (
     NETWORK_ERRORS,
     SessionLock,
@@ -61,6 +64,12 @@ def _database(ctx: typer.Context) -> Any:
 def _budget(settings: Settings) -> RequestBudget:
     tg = settings.telegram
     return RequestBudget(tg.requests_per_minute, tg.request_burst)
+
+
+@asynccontextmanager
+async def _open_telegram(settings: Settings) -> AsyncIterator[TelegramSource]:
+    async with connected_client(settings, factory=CLIENT_FACTORY) as client:
+        yield TelegramSource(client)
 
 
 # -- account ---------------------------------------------------------------------------------
@@ -176,13 +185,23 @@ def channels_add(
     since: Annotated[
         str | None, typer.Option("--since", help="Fetch history back to this date (UTC)")
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="telegram (account) or web (public t.me/s preview, no account); "
+            "default: [sources] default",
+        ),
+    ] = None,
 ) -> None:
     """Start watching a channel: resolve it once, store it, and read its history now.
 
     The first read stores the newest post (or --backfill N posts, or everything --since a
     date) with a progress bar; if interrupted, `tgmon run` resumes from the last stored post.
+    With --source web the channel is read from its public web preview: no account needed.
 
     Example: tgmon channels add @rybar --poll 10m --backfill 500
+    Example: tgmon channels add rybar --source web
     """
     if backfill and since:
         raise InputError("--backfill and --since: give one or the other")
@@ -191,15 +210,20 @@ def channels_add(
     except ValueError as exc:
         raise InputError(f"--poll: {exc}") from None
     settings = state(ctx).settings()
+    kind = source or settings.sources.default
+    if kind not in SOURCE_KINDS:
+        raise InputError(f"--source: must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
     db = _database(ctx)
-    spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since))
+    spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since), kind)
 
     async def run() -> tuple[Any, Any]:
         from monitor.daemon.watcher import ChannelWatcher
 
-        async with connected_client(settings, factory=CLIENT_FACTORY) as client:
+        async with open_sources(
+            settings, {kind}, ref_kinds={ref: kind}, telegram=_open_telegram
+        ) as router:
             watcher = ChannelWatcher(
-                TelegramSource(client),
+                router,
                 build_pipeline(settings, db),
                 db,
                 settings,

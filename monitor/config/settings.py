@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from monitor.config.sources import SourcesSettings
 from monitor.core.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.I)
@@ -122,6 +123,11 @@ class ChannelSettings(Section):
     enabled: bool = Field(default=True, description="Watch this channel")
     join: bool = Field(default=False, description="Join the channel to receive live updates")
     backfill: int = Field(default=0, ge=0, description="Posts of history to fetch when first added")
+    source: Literal["telegram", "web"] | None = Field(
+        default=None,
+        description="Read through a Telegram account or the public web preview "
+        "(default: [sources] default)",
+    )
     since: datetime | None = Field(
         default=None, description="Fetch history back to this date when first added (UTC)"
     )
@@ -467,6 +473,7 @@ class Settings(BaseSettings):
     watchlists: WatchlistSettings = Field(default_factory=WatchlistSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
 
     # Where the file came from; relative paths in it are read against its folder.
     _source_path: Path | None = PrivateAttr(default=None)

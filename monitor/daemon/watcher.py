@@ -39,7 +39,7 @@ _PAGE = 100  # messages per history request (Telethon's page size)
 _SINCE_LIMIT = 1_000_000
 
 
-def spec_from_settings(cfg: ChannelSettings) -> store.ChannelSpec:
+def spec_from_settings(cfg: ChannelSettings, default_source: str = "telegram") -> store.ChannelSpec:
     return store.ChannelSpec(
         ref=cfg.ref,
         poll_interval_s=int(cfg.poll.total_seconds()),
@@ -47,11 +47,14 @@ def spec_from_settings(cfg: ChannelSettings) -> store.ChannelSpec:
         join=cfg.join,
         backfill=cfg.backfill,
         since=cfg.since,
+        source=cfg.source or default_source,
     )
 
 
 def _info(channel: Channel) -> ChannelInfo:
-    return ChannelInfo(channel.id, channel.username, channel.title, channel.access_hash)
+    return ChannelInfo(
+        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
+    )
 
 
 class ChannelWatcher:
@@ -133,13 +136,15 @@ class ChannelWatcher:
     ) -> ChannelInfo:
         """Resolve a channel once and store it; a known channel reuses its stored id + hash."""
         existing = await self._db(store.find_channel, spec.ref)
-        if existing is not None and existing.access_hash is not None:
+        # A web channel has no access hash: its stored id is all the web source needs.
+        if existing is not None and (existing.access_hash is not None or spec.source == "web"):
             info = _info(existing)
         else:
             info = await self._resolve(spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
+        info = _info(channel)  # the stored source kind decides which source reads it
         if spec.join and channel.joined_at is None:
             await self._spend()
             try:
@@ -177,7 +182,8 @@ class ChannelWatcher:
         """Config channels → database rows (resolving only unknown ones); return all watched."""
         for cfg in self.settings.channels:
             try:
-                await self.add_channel(spec_from_settings(cfg), from_config=True)
+                spec = spec_from_settings(cfg, self.settings.sources.default)
+                await self.add_channel(spec, from_config=True)
                 self.unresolved.pop(cfg.ref, None)
             except (ChannelUnavailableError, RateLimitedError, InputError) as exc:
                 if self.unresolved.get(cfg.ref) != str(exc):

@@ -535,5 +535,7 @@ class Daemon:
 
 
 def _row_of(channel: Channel) -> _ChannelRow:
-    info = ChannelInfo(channel.id, channel.username, channel.title, channel.access_hash)
+    info = ChannelInfo(
+        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
+    )
     return _ChannelRow(info, channel.mode, channel.poll_interval_s or DEFAULT_POLL_S)
