@@ -138,6 +138,17 @@ def watched_source_kinds(session: Session) -> set[str]:
     )
 
 
+def channel_problems(session: Session) -> list[tuple[Channel, str]]:
+    """Watched channels in an error state, with the error (for `tgmon health`)."""
+    rows = session.execute(
+        select(Channel)
+        .where(col(Channel.enabled).is_(True), col(Channel.removed_at).is_(None))
+        .where(col(Channel.error).is_not(None))
+        .order_by(col(Channel.id))
+    ).scalars()
+    return [(channel, channel.error or "") for channel in rows]
+
+
 def watched_channels(session: Session) -> list[Channel]:
     """Enabled, not removed channels, in a stable order."""
     return list(

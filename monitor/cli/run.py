@@ -24,7 +24,7 @@ from monitor.matching.registry import WatchlistRegistry
 from monitor.sources.router import kinds_needed, open_sources
 from monitor.translation.drain import make_translation_job
 from monitor.wiring import after_translation, build_pipeline
-from storage.channels import watched_source_kinds
+from storage.channels import channel_problems, watched_source_kinds
 from storage.database import Database, redact_url
 from storage.models import utcnow
 from storage.workers import load_worker, upgrade_serialised
@@ -189,6 +189,10 @@ def health(
     try:
         with db.read_session() as session:
             worker = load_worker(session, wid)
+            problems = [
+                f"channel {'@' + c.username if c.username else c.id} ({c.source}): {error}"
+                for c, error in channel_problems(session)
+            ]
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise TgmonError(
@@ -204,6 +208,8 @@ def health(
         stopped_at=worker.stopped_at if worker else None,
         jobs=worker.jobs if worker else None,
     )
+    for line in problems:  # a channel that cannot be read is news, not a dead daemon
+        typer.echo(line, err=True)
     if not verdict.ok:
         raise TgmonError(verdict.reason)
     typer.echo(verdict.reason)

@@ -104,10 +104,13 @@ class SourceRouter:
 
 
 def kinds_needed(settings: Settings, stored: Collection[str] = ()) -> set[str]:
-    """Source kinds the configured channels and the stored, watched ones need."""
+    """Source kinds the configured channels and the stored, watched ones need.
+
+    With no channel at all, the default kind: channels added later (`channels add`) use it.
+    """
     default = settings.sources.default
-    kinds = {channel_kind(c.source, default) for c in settings.channels if c.enabled}  # type: ignore[arg-type]
-    return kinds | set(stored)
+    kinds = {channel_kind(c.source, default) for c in settings.channels if c.enabled}
+    return (kinds | set(stored)) or {default}
 
 
 TelegramOpener = Callable[[Settings], AbstractAsyncContextManager[Any]]

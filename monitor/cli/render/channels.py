@@ -49,7 +49,7 @@ def channel_table(rows: Sequence[ChannelRow], *, now: datetime) -> Table:
             str(row.channel_id),
             f"@{row.username}" if row.username else "—",
             row.title or "",
-            row.mode,
+            row.mode if row.source == "telegram" else f"{row.mode} ({row.source})",
             str(row.posts),
             str(row.last_message_id or "—"),
             f"{row.last_post_at:%Y-%m-%d %H:%M}" if row.last_post_at else "—",
