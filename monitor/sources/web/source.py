@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = "no web preview: the channel restricts it"
 NO_SUCH_CHANNEL = "no such channel"
 WEB = "web"
+_NEWEST_REUSE_S = 60.0
 
 
 def standin_channel_id(username: str) -> int:
@@ -54,10 +56,20 @@ def _name(channel: ChannelInfo) -> str:
 class WebSource:
     """Reads channels through their public web preview; implements monitor.sources.Source."""
 
-    def __init__(self, client: PreviewClient, *, deleted_after_looks: int = 3) -> None:
+    def __init__(
+        self,
+        client: PreviewClient,
+        *,
+        deleted_after_looks: int = 3,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.deleted_after_looks = deleted_after_looks
         self._misses: dict[tuple[int, int], int] = {}
+        # The newest page `refresh` just read: a recheck's first fetch reuses it (one request
+        # fewer per recheck) when it is this fresh and covers the ids asked for.
+        self._newest: dict[int, tuple[float, PreviewPage]] = {}
+        self._monotonic = monotonic
         self.pages = 0  # pages read and parsed
 
     # -- pages --------------------------------------------------------------------------
@@ -125,6 +137,7 @@ class WebSource:
     async def refresh(self, channel: ChannelInfo) -> ChannelInfo:
         """The current title (a renamed username cannot be followed from the web: it errors)."""
         page = await self._page(self._username(channel), None, channel.channel_id)
+        self._newest[channel.channel_id] = (self._monotonic(), page)
         return replace(
             channel, username=page.username or channel.username, title=page.title or channel.title
         )
@@ -199,9 +212,14 @@ class WebSource:
         username = self._username(channel)
         remaining = sorted(set(message_ids), reverse=True)
         out: dict[int, ChannelPost | None] = {}
+        newest = self._newest.pop(channel.channel_id, None)
         while remaining:
             top = remaining[0]
-            page = await self._page(username, top + 1, channel.channel_id)
+            if newest is not None and self._reusable(newest, top):
+                page = newest[1]
+            else:
+                page = await self._page(username, top + 1, channel.channel_id)
+            newest = None
             posts = {p.message_id: p for p in page.posts}
             lowest = page.lowest_id
             oldest_page = page.before is None
@@ -225,6 +243,12 @@ class WebSource:
             if not covered:  # the page skipped past them (ids gone below a newer one)
                 break
         return out
+
+    def _reusable(self, newest: tuple[float, PreviewPage], top: int) -> bool:
+        read_at, page = newest
+        fresh = self._monotonic() - read_at < _NEWEST_REUSE_S
+        highest = max(page.seen_ids, default=None)
+        return fresh and not page.truncated and highest is not None and top >= highest
 
     async def download(self, channel: ChannelInfo, message_id: int, folder: Path) -> MediaFile:
         raise SourceError(

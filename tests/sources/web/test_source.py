@@ -233,3 +233,17 @@ def test_a_username_taken_over_by_another_channel_is_refused(preview: FakePrevie
 )
 def test_retry_after_values(value: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(value) == seconds
+
+
+def test_a_recheck_reuses_the_newest_page_refresh_just_read(preview: FakePreview) -> None:
+    _channel(preview, 50)
+    info = ChannelInfo(1289637461, "GreyZone", source="web")
+
+    async def body(source: WebSource) -> dict[int, Any]:
+        await source.refresh(info)
+        preview.requests.clear()
+        return await source.fetch(info, list(range(50, 20, -1)))
+
+    found = _run(preview, body)
+    assert sorted(found) == list(range(21, 51))
+    assert preview.requests == ["/s/GreyZone?before=31"]  # the newest page was not read again
