@@ -158,8 +158,8 @@ def _media(bubble: LexborNode, message_id: int) -> tuple[str | None, dict[str, A
     grouped = bubble.css_first(".tgme_widget_message_grouped_wrap")
     if grouped is not None:
         return _album(grouped, message_id)
-    if bubble.css_first(".tgme_widget_message_roundvideo_player") is not None:
-        player = bubble.css_first(".tgme_widget_message_roundvideo_player")
+    player = bubble.css_first(".tgme_widget_message_roundvideo_player")
+    if player is not None:
         return "video_note", {"count": 1, "duration": _duration(player.css_first("time"))}
     video = bubble.css_first(".tgme_widget_message_video_player")
     if video is not None:
@@ -172,7 +172,7 @@ def _media(bubble: LexborNode, message_id: int) -> tuple[str | None, dict[str, A
     document = bubble.css_first(".tgme_widget_message_document_wrap")
     if document is not None:
         kind = "audio" if bubble.css_first(".audio_player, .tgme_widget_message_audio") else None
-        meta = {
+        meta: dict[str, Any] = {
             "count": 1,
             "file_name": _text_of(document.css_first(".tgme_widget_message_document_title")),
             "size_text": _text_of(document.css_first(".tgme_widget_message_document_extra")),
