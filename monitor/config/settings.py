@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from monitor.config.sources import SourcesSettings
+from monitor.config.sources import SourceKind, SourcesSettings
 from monitor.core.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.I)
@@ -123,7 +123,7 @@ class ChannelSettings(Section):
     enabled: bool = Field(default=True, description="Watch this channel")
     join: bool = Field(default=False, description="Join the channel to receive live updates")
     backfill: int = Field(default=0, ge=0, description="Posts of history to fetch when first added")
-    source: Literal["telegram", "web"] | None = Field(
+    source: SourceKind | None = Field(
         default=None,
         description="Read through a Telegram account or the public web preview "
         "(default: [sources] default)",

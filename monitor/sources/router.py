@@ -146,7 +146,7 @@ async def open_sources(
     kinds = dict(ref_kinds or {})
     default = settings.sources.default
     for cfg in settings.channels:
-        kinds.setdefault(cfg.ref, channel_kind(cfg.source, default))  # type: ignore[arg-type]
+        kinds.setdefault(cfg.ref, channel_kind(cfg.source, default))
     async with contextlib.AsyncExitStack() as stack:
         sources: dict[str, Source] = {
             "web": await stack.enter_async_context(
