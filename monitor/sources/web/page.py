@@ -286,8 +286,12 @@ def _is_truncated(html: str) -> bool:
     return "</html>" not in html[-512:].lower()
 
 
-def parse_page(html: str, *, fallback_channel_id: int | None = None) -> PreviewPage:
-    """A t.me/s page → PreviewPage. Posts with no id or date (a cut-off page) are left out."""
+def parse_page(html: str, *, file_under: int | None = None) -> PreviewPage:
+    """A t.me/s page → PreviewPage. Posts with no id or date (a cut-off page) are left out.
+
+    Posts carry `file_under` (the id the channel is stored under) when given, else the id the
+    page shows; `PreviewPage.channel_id` is always what the page shows.
+    """
     tree = LexborHTMLParser(html)
     title = _text_of(tree.css_first(".tgme_channel_info_header_title span")) or _text_of(
         tree.css_first(".tgme_header_title span")
@@ -307,7 +311,7 @@ def parse_page(html: str, *, fallback_channel_id: int | None = None) -> PreviewP
     posts: list[ChannelPost] = []
     service: list[int] = []
     truncated = _is_truncated(html)
-    owner = channel_id if channel_id is not None else fallback_channel_id
+    owner = file_under if file_under is not None else channel_id
     for message in messages:
         ref = _post_ref(message)
         if ref is None:

@@ -9,7 +9,8 @@ Identity: the preview addresses channels by username, but every post carries the
 real Telegram id (data-view / data-peer), so a web channel gets the same id as through an
 account and switching a channel between sources never stores it twice. Only a channel whose
 page shows no post at all gets a stand-in id derived from its username (negative, so it cannot
-collide with a real one); see `standin_channel_id`.
+collide with a real one; see `standin_channel_id`). Posts are always filed under the id the
+channel is stored with, so such a channel keeps its stand-in id once posts appear.
 
 Deletions: a post counts as deleted only after it is missing from `deleted_after_looks`
 consecutive complete pages that should show it. The counters live in this object (memory): a
@@ -91,7 +92,7 @@ class WebSource:
             raise ChannelUnavailableError(
                 f"{what}: {NO_PREVIEW if landing.exists else NO_SUCH_CHANNEL}"
             )
-        page = parse_page(response.text, fallback_channel_id=known_id)
+        page = parse_page(response.text, file_under=known_id)
         self.pages += 1
         if page.truncated and not page.posts:
             raise SourceError(f"{what}: the web preview page was cut off; will retry")

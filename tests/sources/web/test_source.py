@@ -74,10 +74,13 @@ def test_resolve_reads_the_real_id_and_needs_a_username(preview: FakePreview) ->
 
 
 def test_a_channel_with_no_posts_gets_a_stable_negative_standin_id(preview: FakePreview) -> None:
-    preview.add("emptychan", 777, "Empty")
+    channel = preview.add("emptychan", 777, "Empty")
     info = _run(preview, lambda s: s.resolve("@emptychan"))
     assert info.channel_id == standin_channel_id("emptychan") < 0
     assert standin_channel_id("EmptyChan") == info.channel_id
+    channel.post("первый пост")  # the real id appears on the page: posts stay with the row
+    posts = _run(preview, lambda s: _all(s.recent(info, 5)))
+    assert [(p.channel_id, p.message_id) for p in posts] == [(info.channel_id, 1)]
 
 
 @pytest.mark.parametrize(
