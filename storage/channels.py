@@ -19,6 +19,12 @@ from storage.models import Channel, ChannelName, Post, utcnow
 log = logging.getLogger(__name__)
 
 
+# Mode of a placeholder row for a configured web channel that could not be read at all
+# (no preview, no such channel): disabled, never polled, shown with its error, replaced by the
+# real row once the channel can be read.
+UNRESOLVED = "unresolved"
+
+
 @dataclass(frozen=True)
 class ChannelSpec:
     """How the user wants a channel watched (from tgmon.toml or `channels add`)."""
@@ -138,11 +144,47 @@ def watched_source_kinds(session: Session) -> set[str]:
     )
 
 
+def record_unresolved(
+    session: Session,
+    channel_id: int,
+    username: str,
+    spec: ChannelSpec,
+    message: str,
+    *,
+    now: datetime,
+) -> None:
+    """Create or update the placeholder row of a configured channel that cannot be read."""
+    channel = session.get(Channel, channel_id)
+    if channel is not None and channel.mode != UNRESOLVED:
+        set_error(session, channel_id, message, now=now)  # a real row: just its state
+        return
+    if channel is None:
+        channel = Channel(id=channel_id, username=username, added_at=now)
+    channel.ref = spec.ref
+    channel.source = spec.source or channel.source
+    channel.mode = UNRESOLVED
+    channel.enabled = False
+    channel.error = message
+    channel.error_at = now
+    session.add(channel)
+    session.flush()
+
+
+def drop_unresolved(session: Session, ref: str) -> None:
+    """Remove the placeholder of this ref (it has no posts): the channel can be read now."""
+    for channel in session.execute(
+        select(Channel).where(col(Channel.ref) == ref, col(Channel.mode) == UNRESOLVED)
+    ).scalars():
+        session.delete(channel)
+    session.flush()
+
+
 def channel_problems(session: Session) -> list[tuple[Channel, str]]:
-    """Watched channels in an error state, with the error (for `tgmon health`)."""
+    """Watched channels (and unresolved placeholders) in an error state, for `tgmon health`."""
     rows = session.execute(
         select(Channel)
-        .where(col(Channel.enabled).is_(True), col(Channel.removed_at).is_(None))
+        .where(or_(col(Channel.enabled).is_(True), col(Channel.mode) == UNRESOLVED))
+        .where(col(Channel.removed_at).is_(None))
         .where(col(Channel.error).is_not(None))
         .order_by(col(Channel.id))
     ).scalars()

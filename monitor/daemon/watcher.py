@@ -136,11 +136,14 @@ class ChannelWatcher:
     ) -> ChannelInfo:
         """Resolve a channel once and store it; a known channel reuses its stored id + hash."""
         existing = await self._db(store.find_channel, spec.ref)
+        if existing is not None and existing.mode == store.UNRESOLVED:
+            existing = None  # a placeholder for a ref that could not be read: try again
         # A web channel has no access hash: its stored id is all the web source needs.
         if existing is not None and (existing.access_hash is not None or spec.source == "web"):
             info = _info(existing)
         else:
             info = await self._resolve(spec.ref)
+            await self._db(store.drop_unresolved, spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
@@ -189,11 +192,23 @@ class ChannelWatcher:
                 if self.unresolved.get(cfg.ref) != str(exc):
                     log.error("cannot watch %s; the other channels go on", exc)
                 self.unresolved[cfg.ref] = str(exc)
+                if isinstance(exc, ChannelUnavailableError) and spec.source == "web":
+                    await self._record_unresolved_web(spec, str(exc))
             except SourceError as exc:
                 log.error("channel %s: %s; will retry at the next sync", cfg.ref, exc)
                 self.unresolved[cfg.ref] = str(exc)
         watched = await self._db(store.watched_channels)
         return [_info(c) for c in watched]
+
+    async def _record_unresolved_web(self, spec: store.ChannelSpec, message: str) -> None:
+        """Show a web channel that cannot be read ("no web preview", "no such channel") in
+        `channels list` and `health`: a placeholder row, not watched, replaced once it reads."""
+        from monitor.sources.web.source import placeholder_identity
+
+        channel_id, username = placeholder_identity(spec.ref)
+        await self._db(
+            store.record_unresolved, channel_id, username, spec, message, now=self.clock()
+        )
 
     # -- reading ------------------------------------------------------------------------
 

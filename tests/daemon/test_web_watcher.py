@@ -178,3 +178,30 @@ def test_a_channel_moved_from_account_to_web_keeps_its_row(
     assert [(i.channel_id, i.source) for i in infos] == [(GREY, "web")]
     with db.session() as s:
         assert len(s.exec(select(Channel)).all()) == 1
+
+
+def test_a_configured_web_channel_that_cannot_be_read_shows_until_it_can(
+    db: Database, tmp_path: Path, preview: FakePreview
+) -> None:
+    from storage import channels as store
+
+    grey = preview.add("GreyZone", GREY, "Серая Зона", preview=False)
+    grey.post("один")
+    client, settings = world(db, tmp_path, preview)
+    infos = run_with(db, settings, client, lambda w: w.sync_channels())
+    assert [i.channel_id for i in infos] == [ALPHA]  # not watched: nothing to poll
+    with db.read_session() as s:
+        rows = {r.username: r for r in store.channel_overview(s)}
+        problems = [(c.username, e) for c, e in store.channel_problems(s)]
+    assert rows["greyzone"].mode == "unresolved" and rows["greyzone"].source == "web"
+    assert rows["greyzone"].error == "@greyzone: no web preview: the channel restricts it"
+    assert problems == [("greyzone", "@greyzone: no web preview: the channel restricts it")]
+
+    grey.preview = True  # the owner turned the preview back on: the next start reads it
+    infos = run_with(db, settings, client, lambda w: w.sync_channels())
+    assert sorted(i.channel_id for i in infos) == [ALPHA, GREY]
+    with db.read_session() as s:
+        assert [(r.channel_id, r.mode) for r in store.channel_overview(s)] == [
+            (ALPHA, "poll"),
+            (GREY, "poll"),
+        ]

@@ -50,6 +50,13 @@ def standin_channel_id(username: str) -> int:
     return -(int.from_bytes(digest[:6], "big") + 1)
 
 
+def placeholder_identity(ref: str) -> tuple[int, str]:
+    """(stand-in id, username) for a ref whose page could not be read (parsed before)."""
+    target = parse_channel_ref(ref)
+    username = target if isinstance(target, str) else str(target)
+    return standin_channel_id(username), username
+
+
 def _name(channel: ChannelInfo) -> str:
     return f"@{channel.username}" if channel.username else str(channel.channel_id)
 
