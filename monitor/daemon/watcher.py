@@ -101,18 +101,21 @@ class ChannelWatcher:
         async with self._serial():
             return await asyncio.to_thread(run)
 
-    async def _spend(self, tokens: float = 1.0) -> None:
-        if self.budget is not None:
+    async def _spend(self, tokens: float = 1.0, *, source: str = "telegram") -> None:
+        """Draw from the account's budget; other sources (web) pace their own requests."""
+        if self.budget is not None and source == "telegram":
             await self.budget.acquire(tokens)
 
-    async def _paced(self, posts: AsyncIterator[ChannelPost]) -> AsyncIterator[ChannelPost]:
+    async def _paced(
+        self, posts: AsyncIterator[ChannelPost], source: str = "telegram"
+    ) -> AsyncIterator[ChannelPost]:
         """Charge the budget one request per page of messages read."""
-        await self._spend()
+        await self._spend(source=source)
         seen = 0
         async for post in posts:
             seen += 1
             if seen % _PAGE == 0:
-                await self._spend()
+                await self._spend(source=source)
             yield post
 
     async def _channel(self, channel_id: int) -> Channel:
@@ -142,14 +145,14 @@ class ChannelWatcher:
         if existing is not None and (existing.access_hash is not None or spec.source == "web"):
             info = _info(existing)
         else:
-            info = await self._resolve(spec.ref)
+            info = await self._resolve(spec.ref, spec.source or self.settings.sources.default)
             await self._db(store.drop_unresolved, spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
         info = _info(channel)  # the stored source kind decides which source reads it
         if spec.join and channel.joined_at is None:
-            await self._spend()
+            await self._spend(source=info.source)
             try:
                 await self.source.join(info)
             except RateLimitedError:
@@ -167,16 +170,23 @@ class ChannelWatcher:
             await self._db(store.mark_joined, info.channel_id, now=self.clock())
         return info
 
-    async def _resolve(self, ref: str) -> ChannelInfo:
+    async def _resolve(self, ref: str, source: str = "telegram") -> ChannelInfo:
         """Username lookups share one account-wide FloodWait (they can last many hours)."""
         now = self.clock()
-        if self._resolve_blocked_until is not None and now < self._resolve_blocked_until:
+        account = source == "telegram"  # a web page's Retry-After is not the account's wait
+        if (
+            account
+            and self._resolve_blocked_until is not None
+            and now < self._resolve_blocked_until
+        ):
             wait = int((self._resolve_blocked_until - now).total_seconds()) + 1
             raise RateLimitedError(f"{ref}: username lookups paused for {wait}s", seconds=wait)
-        await self._spend()
+        await self._spend(source=source)
         try:
             return await self.source.resolve(ref)
         except RateLimitedError as exc:
+            if not account:
+                raise
             self._resolve_blocked_until = now + timedelta(seconds=exc.seconds)
             self.flood_waits += 1
             raise
@@ -236,7 +246,8 @@ class ChannelWatcher:
                 stored += len(posts)
 
         try:
-            async for post in self._paced(self.source.history(info, channel.last_message_id)):
+            reading = self.source.history(info, channel.last_message_id)
+            async for post in self._paced(reading, info.source):
                 batch.append(post)
                 if len(batch) >= self.settings.telegram.batch_size:
                     await hand_over(batch)
@@ -260,7 +271,7 @@ class ChannelWatcher:
         since = channel.backfill_since
         limit = _SINCE_LIMIT if since else max(channel.backfill, 1)
         posts: list[ChannelPost] = []
-        async for post in self._paced(self.source.recent(info, limit)):
+        async for post in self._paced(self.source.recent(info, limit), info.source):
             if since is not None and post.posted_at < since:
                 break
             posts.append(post)
@@ -349,7 +360,7 @@ class ChannelWatcher:
     async def _recheck(self, channel_id: int, window: int) -> IngestReport:
         channel = await self._channel(channel_id)
         info = _info(channel)
-        await self._spend()
+        await self._spend(source=info.source)
         fresh = await self.source.refresh(info)
         if await self._db(store.record_names, fresh, now=self.clock()):
             channel = await self._channel(channel_id)
@@ -369,7 +380,7 @@ class ChannelWatcher:
     async def _reread(self, info: ChannelInfo, ids: list[int]) -> dict[int, ChannelPost | None]:
         found: dict[int, ChannelPost | None] = {}
         for start in range(0, len(ids), _PAGE):
-            await self._spend()
+            await self._spend(source=info.source)
             found.update(await self.source.fetch(info, ids[start : start + _PAGE]))
         return found
 
@@ -399,7 +410,7 @@ class ChannelWatcher:
         wanted = await self._db(store.posts_needing_media, info.channel_id, message_ids, cap)
         for message_id in wanted:
             try:
-                await self._spend()
+                await self._spend(source=info.source)
                 media = await self.source.download(info, message_id, Path(self.media_dir))
             except SourceError as exc:
                 log.warning(

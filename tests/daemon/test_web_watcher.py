@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import select
 
 from monitor.config.settings import Settings
+from monitor.core.events import ChannelInfo
 from monitor.daemon.watcher import ChannelWatcher
 from monitor.pipeline.ingest import Pipeline
 from monitor.sources.router import SourceRouter
@@ -54,14 +55,16 @@ def world(db: Database, tmp_path: Path, preview: FakePreview) -> tuple[Any, Sett
     return client, settings
 
 
-def run_with(db: Database, settings: Settings, client: Any, body: Any) -> Any:
+def run_with(db: Database, settings: Settings, client: Any, body: Any, budget: Any = None) -> Any:
     async def main() -> Any:
         web = WebSource(PreviewClient(settings.sources.web), deleted_after_looks=2)
         router = SourceRouter(
             {"web": web, "telegram": TelegramSource(client, sleep=no_sleep)},
             ref_kinds={c.ref: c.source or "telegram" for c in settings.channels},
         )
-        watcher = ChannelWatcher(router, Pipeline(db), db, settings, jitter=lambda: 0.5)
+        watcher = ChannelWatcher(
+            router, Pipeline(db), db, settings, jitter=lambda: 0.5, budget=budget
+        )
         try:
             return await body(watcher)
         finally:
@@ -205,3 +208,31 @@ def test_a_configured_web_channel_that_cannot_be_read_shows_until_it_can(
             (ALPHA, "poll"),
             (GREY, "poll"),
         ]
+
+
+def test_web_reads_leave_the_account_budget_and_lookup_pauses_alone(
+    db: Database, tmp_path: Path, preview: FakePreview
+) -> None:
+    from monitor.sources.telegram.request_budget import RequestBudget
+
+    grey = preview.add("GreyZone", GREY, "Серая Зона")
+    for i in range(30):
+        grey.post(f"пост {i}")
+    client, settings = world(db, tmp_path, preview)
+    client.post(ALPHA, "alpha")
+    budget = RequestBudget(6000, 100, sleep=no_sleep)
+    preview.throttle, preview.retry_after = 1, "86400"  # the web host asks for a day's pause
+
+    async def body(watcher: ChannelWatcher) -> list[ChannelInfo]:
+        infos: list[ChannelInfo] = await watcher.sync_channels()
+        for info in infos:
+            await watcher.catch_up(info.channel_id)
+            await watcher.recheck(info.channel_id, 50)
+        return infos
+
+    infos = run_with(db, settings, client, body, budget=budget)
+    assert [i.channel_id for i in infos] == [ALPHA]  # the account lookup was not paused
+    assert budget.spent == 4  # alpha: lookup, history, refresh, re-read; the web host none
+    infos = run_with(db, settings, client, body, budget=budget)  # the next start reads the web
+    assert sorted(i.channel_id for i in infos) == [ALPHA, GREY]
+    assert budget.spent == 4 + 3  # alpha again (known: no lookup); still nothing for the web
