@@ -128,7 +128,8 @@ class ChannelWatcher:
         info = _info(channel)
         async with self._serial():
             report = await asyncio.to_thread(self.pipeline.ingest, info, posts, mode=channel.mode)
-        if self.settings.telegram.download_media and report.new:
+        # The web preview has no media files to give: only account channels download.
+        if self.settings.telegram.download_media and report.new and info.source == "telegram":
             await self._download_media(info, [p.message_id for p in posts])
         return report
 

@@ -236,3 +236,25 @@ def test_web_reads_leave_the_account_budget_and_lookup_pauses_alone(
     infos = run_with(db, settings, client, body, budget=budget)  # the next start reads the web
     assert sorted(i.channel_id for i in infos) == [ALPHA, GREY]
     assert budget.spent == 4 + 3  # alpha again (known: no lookup); still nothing for the web
+
+
+def test_download_media_leaves_web_channels_alone(
+    db: Database, tmp_path: Path, preview: FakePreview, caplog: pytest.LogCaptureFixture
+) -> None:
+    grey = preview.add("GreyZone", GREY, "Серая Зона")
+    grey.post("фото", photo=True)
+    settings = Settings(
+        data_dir=tmp_path,
+        channels=[{"ref": "greyzone", "source": "web", "backfill": 5}],
+        telegram={"download_media": True},
+        sources={"web": {"base_url": preview.url, "jitter": 0}},
+    )
+
+    async def body(watcher: ChannelWatcher) -> None:
+        await watcher.sync_channels()
+        await watcher.catch_up(GREY)
+
+    run_with(db, settings, FakeTelegramClient(), body)
+    stored = posts(db, GREY)
+    assert stored[1].media_kind == "photo" and stored[1].media_path is None
+    assert "media not saved" not in caplog.text
