@@ -31,7 +31,7 @@ from monitor.services.search import SearchService
 from monitor.services.translation import TranslationService
 from monitor.services.watchlists import WatchlistService
 from monitor.sources import Source
-from monitor.sources.telegram.request_budget import RequestBudget
+from monitor.sources.request_budget import RequestBudget
 from monitor.translation.triage import TranslationTriageStage
 from storage.database import Database
 from storage.workers import upgrade_serialised
@@ -184,6 +184,38 @@ class App:
             require_credentials(self.settings)
         return connect(self.settings, client_factory=client_factory)
 
+    def source_kinds_needed(self) -> set[str]:
+        """Source kinds of the configured and stored watched channels ('telegram' → login)."""
+        from monitor.sources.router import kinds_needed
+        from storage.channels import watched_source_kinds
+
+        with self.db.read_session() as session:
+            stored = watched_source_kinds(session)
+        return kinds_needed(self.settings, stored)
+
+    def open_sources(
+        self,
+        kinds: set[str],
+        *,
+        ref_kinds: dict[str, str] | None = None,
+        client_factory: Callable[..., Any] | None = None,
+        require_login: bool = False,
+    ) -> AbstractAsyncContextManager[Source]:
+        """One Source routing each channel to the web preview or the Telegram account.
+
+        Telegram is opened only when `kinds` includes it: web-only setups need no login.
+        """
+        from monitor.sources.router import open_sources
+
+        return open_sources(
+            self.settings,
+            kinds,
+            ref_kinds=ref_kinds,
+            telegram=lambda _settings: self.open_telegram(
+                client_factory, require_login=require_login
+            ),
+        )
+
     def watcher(self, source: Source) -> ChannelWatcher:
         """The per-channel reader over `source`, feeding this app's pipeline."""
         from monitor.daemon.watcher import ChannelWatcher
@@ -236,7 +268,10 @@ class App:
                 clock=self.clock,
             )
             all_jobs = [*self.daemon_jobs(dispatcher), *jobs]
-            async with self.open_telegram(client_factory, require_login=True) as source:
+            kinds = await asyncio.to_thread(self.source_kinds_needed)
+            async with self.open_sources(
+                kinds, client_factory=client_factory, require_login=True
+            ) as source:
                 daemon = Daemon(
                     self.settings,
                     self.db,

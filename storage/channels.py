@@ -21,6 +21,12 @@ from storage.models import Channel, ChannelName, Post
 log = logging.getLogger(__name__)
 
 
+# Mode of a placeholder row for a configured web channel that could not be read at all
+# (no preview, no such channel): disabled, never polled, shown with its error, replaced by the
+# real row once the channel can be read.
+UNRESOLVED = "unresolved"
+
+
 @dataclass(frozen=True)
 class ChannelSpec:
     """How the user wants a channel watched (from tgmon.toml or `channels add`)."""
@@ -31,6 +37,7 @@ class ChannelSpec:
     join: bool = False
     backfill: int = 0
     since: datetime | None = None
+    source: str | None = None  # "telegram" | "web"; None: the kind that resolved it
 
 
 def find_channel(session: Session, ref: str, channel_id: int | None = None) -> Channel | None:
@@ -111,6 +118,7 @@ def upsert_watched(
     else:
         record_names(session, info, now=now)
     channel.ref = spec.ref
+    channel.source = spec.source or info.source
     channel.mode = "live" if spec.join else "poll"
     channel.join = spec.join
     if from_config and existed:
@@ -124,6 +132,65 @@ def upsert_watched(
     session.add(channel)
     session.flush()
     return channel
+
+
+def watched_source_kinds(session: Session) -> set[str]:
+    """The source kinds of enabled, not removed channels (which sources a daemon must open)."""
+    return set(
+        session.execute(
+            select(col(Channel.source))
+            .where(col(Channel.enabled).is_(True), col(Channel.removed_at).is_(None))
+            .where(col(Channel.mode) != "import")
+            .distinct()
+        ).scalars()
+    )
+
+
+def record_unresolved(
+    session: Session,
+    channel_id: int,
+    username: str,
+    spec: ChannelSpec,
+    message: str,
+    *,
+    now: datetime,
+) -> None:
+    """Create or update the placeholder row of a configured channel that cannot be read."""
+    channel = session.get(Channel, channel_id)
+    if channel is not None and channel.mode != UNRESOLVED:
+        set_error(session, channel_id, message, now=now)  # a real row: just its state
+        return
+    if channel is None:
+        channel = Channel(id=channel_id, username=username, added_at=now)
+    channel.ref = spec.ref
+    channel.source = spec.source or channel.source
+    channel.mode = UNRESOLVED
+    channel.enabled = False
+    channel.error = message
+    channel.error_at = now
+    session.add(channel)
+    session.flush()
+
+
+def drop_unresolved(session: Session, ref: str) -> None:
+    """Remove the placeholder of this ref (it has no posts): the channel can be read now."""
+    for channel in session.execute(
+        select(Channel).where(col(Channel.ref) == ref, col(Channel.mode) == UNRESOLVED)
+    ).scalars():
+        session.delete(channel)
+    session.flush()
+
+
+def channel_problems(session: Session) -> list[tuple[Channel, str]]:
+    """Watched channels (and unresolved placeholders) in an error state, for `tgmon health`."""
+    rows = session.execute(
+        select(Channel)
+        .where(or_(col(Channel.enabled).is_(True), col(Channel.mode) == UNRESOLVED))
+        .where(col(Channel.removed_at).is_(None))
+        .where(col(Channel.error).is_not(None))
+        .order_by(col(Channel.id))
+    ).scalars()
+    return [(channel, channel.error or "") for channel in rows]
 
 
 def watched_channels(session: Session) -> list[Channel]:
@@ -274,6 +341,7 @@ class ChannelRow:
     error: str | None
     error_at: datetime | None
     flood_wait_until: datetime | None
+    source: str = "telegram"
 
 
 def channel_overview(session: Session, *, include_removed: bool = False) -> list[ChannelRow]:
@@ -310,6 +378,7 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
                 ch.error,
                 ch.error_at,
                 ch.flood_wait_until,
+                ch.source,
             )
         )
     return rows

@@ -45,6 +45,8 @@ class Channel(SQLModel, table=True):
     flood_wait_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     flood_waits: int = 0
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Which source reads it (revision 0007): "telegram" (account) or "web" (t.me/s preview).
+    source: str = Field(default="telegram", sa_column_kwargs={"server_default": "telegram"})
 
 
 class Post(SQLModel, table=True):

@@ -100,8 +100,9 @@ def dispatch_due(
     clock is read per batch. Deliveries of a route with no notifier become dead letters
     ("route not configured") so they show in `tgmon alerts list --failed`. `time_limits`
     gives each route's hard limit per send in seconds (default: the notifier's `timeout`).
-    A post waiting for its translation is held up to `translation_wait`; `translation_state`
-    says, when it goes out without English, why (translation off, provider down since …).
+    A post waiting for its translation is held up to `translation_wait`, unless translation is
+    off or its provider is down; `translation_state` says, when an alert goes out without
+    English, why (translation off, provider unreachable since …).
     """
     renderer = renderer or AlertRenderer()
     retry = retry or RetryPolicy()
@@ -112,6 +113,9 @@ def dispatch_due(
         for route, notifier in notifiers.items()
     }
     report = DispatchReport()
+    state = translation_state()
+    if state.off or state.outage_since is not None:
+        translation_wait = None  # no English is coming soon: holding alerts would only delay
     while report.claimed < limit:
         at = now or clock()
         with db.session() as session:
@@ -126,7 +130,6 @@ def dispatch_due(
         if not claimed:
             break
         report.claimed += len(claimed)
-        state = translation_state()
         _deliver_batch(db, notifiers, limits, claimed, renderer, retry, at, report, state)
         if len(claimed) < batch:  # drained; what failed just now waits for the next run
             break

@@ -37,8 +37,9 @@ def run(
     if http_port is not None:
         settings.daemon.http_port = http_port
     setup_logging(settings, debug=st.debug)
-    require_credentials(settings)
-    app = st.app(upgrade=False)  # serve() migrates, serialised: several workers may start at once
+    app = st.app()
+    if "telegram" in app.source_kinds_needed():  # web-only setups need no login
+        require_credentials(settings)
     asyncio.run(app.serve())
 
 

@@ -19,6 +19,7 @@ from monitor.cli.core import state, sub_app, when_option
 from monitor.cli.render import summary as render
 from monitor.cli.render.channels import channel_table
 from monitor.config.settings import parse_duration
+from monitor.config.sources import SOURCE_KINDS
 from monitor.core.clock import utcnow
 from monitor.core.errors import InputError, SourceError
 from monitor.services.channels import AddedChannel
@@ -163,13 +164,23 @@ def channels_add(
     since: Annotated[
         str | None, typer.Option("--since", help="Fetch history back to this date (UTC)")
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="telegram (account) or web (public t.me/s preview, no account); "
+            "default: [sources] default",
+        ),
+    ] = None,
 ) -> None:
     """Start watching a channel: resolve it once, store it, and read its history now.
 
     The first read stores the newest post (or --backfill N posts, or everything --since a
     date) with a progress bar; if interrupted, `tgmon run` resumes from the last stored post.
+    With --source web the channel is read from its public web preview: no account needed.
 
     Example: tgmon channels add @rybar --poll 10m --backfill 500
+    Example: tgmon channels add rybar --source web
     """
     if backfill and since:
         raise InputError("--backfill and --since: give one or the other")
@@ -178,10 +189,15 @@ def channels_add(
     except ValueError as exc:
         raise InputError(f"--poll: {exc}") from None
     app = state(ctx).app()
-    spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since))
+    kind = source or app.settings.sources.default
+    if kind not in SOURCE_KINDS:
+        raise InputError(f"--source: must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
+    spec = store.ChannelSpec(ref, interval, True, join, backfill, when_option(since), kind)
 
     async def run() -> AddedChannel:
-        async with app.open_telegram(CLIENT_FACTORY) as source:
+        async with app.open_sources(
+            {kind}, ref_kinds={ref: kind}, client_factory=CLIENT_FACTORY
+        ) as source:
             with history_progress() as bar:
                 task = bar.add_task("reading history", total=None)
 

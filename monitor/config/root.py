@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from monitor.config.alerts import AlertSettings
 from monitor.config.base import Section
 from monitor.config.daemon import DaemonSettings
+from monitor.config.sources import SourcesSettings
 from monitor.config.telegram import ChannelSettings, TelegramSettings
 from monitor.config.translation import TranslationSettings
 
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     watchlists: WatchlistSettings = Field(default_factory=WatchlistSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
 
     # Where the file came from; relative paths in it are read against its folder.
     _source_path: Path | None = PrivateAttr(default=None)

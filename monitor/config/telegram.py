@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from monitor.config.base import Duration, Section
+from monitor.config.sources import SourceKind
 
 
 class ProxySettings(Section):
@@ -84,6 +85,11 @@ class ChannelSettings(Section):
     backfill: int = Field(default=0, ge=0, description="Posts of history to fetch when first added")
     since: datetime | None = Field(
         default=None, description="Fetch history back to this date when first added (UTC)"
+    )
+    source: SourceKind | None = Field(
+        default=None,
+        description="Read through a Telegram account or the public web preview "
+        "(default: [sources] default)",
     )
 
     @field_validator("ref")

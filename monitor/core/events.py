@@ -18,12 +18,17 @@ EventKind = Literal["new", "edited", "deleted"]
 
 @dataclass(frozen=True)
 class ChannelInfo:
-    """A channel as Telegram identifies it: the bare peer id (no -100 prefix)."""
+    """A channel as Telegram identifies it: the bare peer id (no -100 prefix).
+
+    `source` names the Source kind that reads it ("telegram" account or "web" preview), so a
+    router can send each call to the right one.
+    """
 
     channel_id: int
     username: str | None = None
     title: str | None = None
     access_hash: int | None = None
+    source: str = "telegram"
 
     def __post_init__(self) -> None:
         _make_storable(self, "username", "title")

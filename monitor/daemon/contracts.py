@@ -62,5 +62,7 @@ class HeldChannel:
 
 def held_channel(channel: Channel) -> HeldChannel:
     """The daemon's view of a stored channel row."""
-    info = ChannelInfo(channel.id, channel.username, channel.title, channel.access_hash)
+    info = ChannelInfo(
+        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
+    )
     return HeldChannel(info, channel.mode, channel.poll_interval_s or DEFAULT_POLL_S)

@@ -28,7 +28,7 @@ from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
 from monitor.daemon.recheck_misses import RecheckMisses
 from monitor.pipeline.ingest import IngestReport, Pipeline
 from monitor.sources import Source
-from monitor.sources.telegram.request_budget import RequestBudget
+from monitor.sources.request_budget import RequestBudget
 from storage import channels as store
 from storage.database import Database
 from storage.models import Channel
@@ -40,7 +40,7 @@ _PAGE = 100  # messages per history request (Telethon's page size)
 _SINCE_LIMIT = 1_000_000
 
 
-def spec_from_settings(cfg: ChannelSettings) -> store.ChannelSpec:
+def spec_from_settings(cfg: ChannelSettings, default_source: str = "telegram") -> store.ChannelSpec:
     return store.ChannelSpec(
         ref=cfg.ref,
         poll_interval_s=int(cfg.poll.total_seconds()),
@@ -48,11 +48,14 @@ def spec_from_settings(cfg: ChannelSettings) -> store.ChannelSpec:
         join=cfg.join,
         backfill=cfg.backfill,
         since=cfg.since,
+        source=cfg.source or default_source,
     )
 
 
 def _info(channel: Channel) -> ChannelInfo:
-    return ChannelInfo(channel.id, channel.username, channel.title, channel.access_hash)
+    return ChannelInfo(
+        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
+    )
 
 
 class ChannelWatcher:
@@ -101,18 +104,21 @@ class ChannelWatcher:
         async with self._serial():
             return await asyncio.to_thread(run)
 
-    async def _spend(self, tokens: float = 1.0) -> None:
-        if self.budget is not None:
+    async def _spend(self, tokens: float = 1.0, *, source: str = "telegram") -> None:
+        """Draw from the account's budget; other sources (web) pace their own requests."""
+        if self.budget is not None and source == "telegram":
             await self.budget.acquire(tokens)
 
-    async def _paced(self, posts: AsyncIterator[ChannelPost]) -> AsyncIterator[ChannelPost]:
+    async def _paced(
+        self, posts: AsyncIterator[ChannelPost], source: str = "telegram"
+    ) -> AsyncIterator[ChannelPost]:
         """Charge the budget one request per page of messages read."""
-        await self._spend()
+        await self._spend(source=source)
         seen = 0
         async for post in posts:
             seen += 1
             if seen % _PAGE == 0:
-                await self._spend()
+                await self._spend(source=source)
             yield post
 
     async def _channel(self, channel_id: int) -> Channel:
@@ -125,7 +131,8 @@ class ChannelWatcher:
         info = _info(channel)
         async with self._serial():
             report = await asyncio.to_thread(self.pipeline.ingest, info, posts, mode=channel.mode)
-        if self.settings.telegram.download_media and report.new:
+        # The web preview has no media files to give: only account channels download.
+        if self.settings.telegram.download_media and report.new and info.source == "telegram":
             await self._download_media(info, [p.message_id for p in posts])
         return report
 
@@ -136,15 +143,20 @@ class ChannelWatcher:
     ) -> ChannelInfo:
         """Resolve a channel once and store it; a known channel reuses its stored id + hash."""
         existing = await self._db(store.find_channel, spec.ref)
-        if existing is not None and existing.access_hash is not None:
+        if existing is not None and existing.mode == store.UNRESOLVED:
+            existing = None  # a placeholder for a ref that could not be read: try again
+        # A web channel has no access hash: its stored id is all the web source needs.
+        if existing is not None and (existing.access_hash is not None or spec.source == "web"):
             info = _info(existing)
         else:
-            info = await self._resolve(spec.ref)
+            info = await self._resolve(spec.ref, spec.source or self.settings.sources.default)
+            await self._db(store.drop_unresolved, spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
+        info = _info(channel)  # the stored source kind decides which source reads it
         if spec.join and channel.joined_at is None:
-            await self._spend()
+            await self._spend(source=info.source)
             try:
                 await self.source.join(info)
             except RateLimitedError:
@@ -162,16 +174,23 @@ class ChannelWatcher:
             await self._db(store.mark_joined, info.channel_id, now=self.clock())
         return info
 
-    async def _resolve(self, ref: str) -> ChannelInfo:
+    async def _resolve(self, ref: str, source: str = "telegram") -> ChannelInfo:
         """Username lookups share one account-wide FloodWait (they can last many hours)."""
         now = self.clock()
-        if self._resolve_blocked_until is not None and now < self._resolve_blocked_until:
+        account = source == "telegram"  # a web page's Retry-After is not the account's wait
+        if (
+            account
+            and self._resolve_blocked_until is not None
+            and now < self._resolve_blocked_until
+        ):
             wait = int((self._resolve_blocked_until - now).total_seconds()) + 1
             raise RateLimitedError(f"{ref}: username lookups paused for {wait}s", seconds=wait)
-        await self._spend()
+        await self._spend(source=source)
         try:
             return await self.source.resolve(ref)
         except RateLimitedError as exc:
+            if not account:
+                raise
             self._resolve_blocked_until = now + timedelta(seconds=exc.seconds)
             self.flood_waits += 1
             raise
@@ -180,17 +199,30 @@ class ChannelWatcher:
         """Config channels → database rows (resolving only unknown ones); return all watched."""
         for cfg in self.settings.channels:
             try:
-                await self.add_channel(spec_from_settings(cfg), from_config=True)
+                spec = spec_from_settings(cfg, self.settings.sources.default)
+                await self.add_channel(spec, from_config=True)
                 self.unresolved.pop(cfg.ref, None)
             except (ChannelUnavailableError, RateLimitedError, InputError) as exc:
                 if self.unresolved.get(cfg.ref) != str(exc):
                     log.error("cannot watch %s; the other channels go on", exc)
                 self.unresolved[cfg.ref] = str(exc)
+                if isinstance(exc, ChannelUnavailableError) and spec.source == "web":
+                    await self._record_unresolved_web(spec, str(exc))
             except SourceError as exc:
                 log.error("channel %s: %s; will retry at the next sync", cfg.ref, exc)
                 self.unresolved[cfg.ref] = str(exc)
         watched = await self._db(store.watched_channels)
         return [_info(c) for c in watched]
+
+    async def _record_unresolved_web(self, spec: store.ChannelSpec, message: str) -> None:
+        """Show a web channel that cannot be read ("no web preview", "no such channel") in
+        `channels list` and `health`: a placeholder row, not watched, replaced once it reads."""
+        from monitor.sources.web.source import placeholder_identity
+
+        channel_id, username = placeholder_identity(spec.ref)
+        await self._db(
+            store.record_unresolved, channel_id, username, spec, message, now=self.clock()
+        )
 
     # -- reading ------------------------------------------------------------------------
 
@@ -218,7 +250,8 @@ class ChannelWatcher:
                 stored += len(posts)
 
         try:
-            async for post in self._paced(self.source.history(info, channel.last_message_id)):
+            reading = self.source.history(info, channel.last_message_id)
+            async for post in self._paced(reading, info.source):
                 batch.append(post)
                 if len(batch) >= self.settings.telegram.batch_size:
                     await hand_over(batch)
@@ -242,7 +275,7 @@ class ChannelWatcher:
         since = channel.backfill_since
         limit = _SINCE_LIMIT if since else max(channel.backfill, 1)
         posts: list[ChannelPost] = []
-        async for post in self._paced(self.source.recent(info, limit)):
+        async for post in self._paced(self.source.recent(info, limit), info.source):
             if since is not None and post.posted_at < since:
                 break
             posts.append(post)
@@ -344,7 +377,7 @@ class ChannelWatcher:
     async def _recheck(self, channel_id: int, window: int) -> IngestReport:
         channel = await self._channel(channel_id)
         info = _info(channel)
-        await self._spend()
+        await self._spend(source=info.source)
         fresh = await self.source.refresh(info)
         if await self._db(store.record_names, fresh, now=self.clock()):
             channel = await self._channel(channel_id)
@@ -365,7 +398,7 @@ class ChannelWatcher:
     async def _reread(self, info: ChannelInfo, ids: list[int]) -> dict[int, ChannelPost | None]:
         found: dict[int, ChannelPost | None] = {}
         for start in range(0, len(ids), _PAGE):
-            await self._spend()
+            await self._spend(source=info.source)
             found.update(await self.source.fetch(info, ids[start : start + _PAGE]))
         return found
 
@@ -395,7 +428,7 @@ class ChannelWatcher:
         wanted = await self._db(store.posts_needing_media, info.channel_id, message_ids, cap)
         for message_id in wanted:
             try:
-                await self._spend()
+                await self._spend(source=info.source)
                 media = await self.source.download(info, message_id, Path(self.media_dir))
             except SourceError as exc:
                 log.warning(

@@ -149,7 +149,7 @@ def test_alerts_wait_for_the_english_then_carry_it(
     assert len(hook.received) == 2 and len(sink.messages) == 2
 
 
-def test_when_the_wait_runs_out_the_alert_says_why_and_is_not_resent(
+def test_when_the_provider_is_down_the_alert_says_why_and_is_not_resent(
     db: Database, tmp_path: Path, servers: Any
 ) -> None:
     libre, hook, sink, port = servers
@@ -158,11 +158,9 @@ def test_when_the_wait_runs_out_the_alert_says_why_and_is_not_resent(
     app = _app(db, tmp_path, libre.url, hook.url, port, clock)
     posted = clock()
     app.pipeline.ingest(CHANNEL, [ChannelPost(CHANNEL.channel_id, 1, posted, text=RUSSIAN)])
+    assert app.alerts.dispatch().claimed == 0  # within translation_wait: held
     app.translation.backfill()  # fails: an outage is recorded
-    assert app.alerts.dispatch().claimed == 0  # still within translation_wait
-
-    clock.ahead = timedelta(minutes=6)  # past alerts.translation_wait
-    report = app.alerts.dispatch()
+    report = app.alerts.dispatch()  # no English is coming soon: sent now, saying why
     assert report.sent == 2
     payload = json.loads(hook.received[0].body)
     assert payload["english"]["text"] is None
@@ -174,8 +172,23 @@ def test_when_the_wait_runs_out_the_alert_says_why_and_is_not_resent(
     assert "provider unreachable since" in html
 
     libre.behaviour.fail_status = None
+    clock.ahead = timedelta(minutes=6)  # the provider is back; the post is due again
     translated, _ = app.translation.backfill()
     assert translated.translated == 1  # the English arrives later…
     clock.ahead = timedelta(minutes=7)
     assert app.alerts.dispatch().claimed == 0  # …and is not resent
     assert len(hook.received) == 1 and len(sink.messages) == 1
+
+
+def test_a_slow_translation_holds_the_alert_only_up_to_the_wait(
+    db: Database, tmp_path: Path, servers: Any
+) -> None:
+    libre, hook, sink, port = servers
+    clock = Clock()
+    app = _app(db, tmp_path, libre.url, hook.url, port, clock)
+    app.pipeline.ingest(CHANNEL, [ChannelPost(CHANNEL.channel_id, 1, clock(), text=RUSSIAN)])
+    assert app.alerts.dispatch().claimed == 0  # the translation job has not run yet
+    clock.ahead = timedelta(minutes=6)  # past alerts.translation_wait
+    assert app.alerts.dispatch().sent == 2
+    note = json.loads(hook.received[0].body)["english"]["note"]
+    assert note == "translation unavailable: not ready within alerts.translation_wait"

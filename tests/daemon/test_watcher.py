@@ -17,7 +17,7 @@ from monitor.config.settings import Settings
 from monitor.core.errors import SessionError
 from monitor.daemon.watcher import ChannelWatcher
 from monitor.pipeline.ingest import Pipeline
-from monitor.sources.telegram.request_budget import RequestBudget
+from monitor.sources.request_budget import RequestBudget
 from monitor.sources.telegram.source import TelegramSource
 from storage.database import Database
 from storage.models import Channel, ChannelName, Post, PostVersion

@@ -57,7 +57,13 @@ def channel_table(rows: Sequence[ChannelRow], *, now: datetime) -> Table:
             else "—"
         )
         table.add_row(
-            name, str(row.channel_id), row.mode, str(row.posts), last, lag, _state(row, now)
+            name,
+            str(row.channel_id),
+            row.mode if row.source == "telegram" else f"{row.mode} ({row.source})",
+            str(row.posts),
+            last,
+            lag,
+            _state(row, now),
         )
     if not rows:
         table.caption = "no channels yet: tgmon channels add @name"

@@ -1,6 +1,6 @@
-"""A request budget per Telegram account: a token bucket every channel job draws from.
+"""A request budget: a token bucket that every request to one rate-limited service draws from.
 
-Telegram answers bursts with FloodWaits that can last hours; spending requests at a steady
+Telegram answers bursts from an account with FloodWaits that can last hours, and a web host
 rate keeps a long channel list under its limits. The clock and sleep are injectable so
 tests run without waiting.
 """
