@@ -63,14 +63,22 @@ class ExportedMessage:
 
 def find_exports(path: Path) -> list[Path]:
     """A result.json file itself, or every result.json below a folder (sorted)."""
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        found = sorted(path.rglob("result.json"))
-        if not found:
-            raise ExportFormatError(f"{path}: no result.json found in this folder")
-        return found
-    raise ExportFormatError(f"{path}: no such file or folder")
+    try:
+        if path.is_file():
+            return [path]
+        if path.is_dir():
+            found = sorted(path.rglob("result.json"))
+            if not found:
+                raise ExportFormatError(f"{path}: no result.json found in this folder")
+            return found
+    except OSError as exc:  # a name too long, a folder we may not list
+        raise ExportFormatError(f"{_short(path)}: cannot read: {exc.strerror}") from None
+    raise ExportFormatError(f"{_short(path)}: no such file or folder")
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 _INT64 = 2**63  # ids and counts are stored as BIGINT: anything wider is not a real id
