@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import typer
@@ -100,7 +100,7 @@ class ErrorHandlingGroup(TyperGroup):
 _TYPER_BASE: tuple[type[Exception], ...] = (
     (typer.TyperException,) if hasattr(typer, "TyperException") else ()
 )
-_PASS_THROUGH = (
+_PASS_THROUGH: tuple[type[BaseException], ...] = (
     click.exceptions.ClickException,
     click.exceptions.Exit,
     click.exceptions.Abort,
@@ -108,7 +108,10 @@ _PASS_THROUGH = (
     typer.Abort,
     *_TYPER_BASE,
 )
-_USAGE_ERRORS = (type(typer.BadParameter("")).__mro__[1], click.exceptions.UsageError)
+_USAGE_ERRORS: tuple[type[Exception], ...] = (
+    type(typer.BadParameter("")).__mro__[1],
+    click.exceptions.UsageError,
+)
 
 
 _RAW_ARGS = "tgmon.raw_args"
@@ -124,7 +127,7 @@ def _outsized_number(ctx: Any) -> str:
     return "a number given"
 
 
-def _usage_error(ctx: Any, exc: Exception) -> Any:
+def _usage_error(ctx: Any, exc: Exception) -> NoReturn:
     """A wrong option or argument: one `error:` line naming the command's help, exit 2.
 
     A group called without a sub-command shows its help as before (that is not an error).
@@ -137,7 +140,7 @@ def _usage_error(ctx: Any, exc: Exception) -> Any:
     raise typer.Exit(2) from None
 
 
-def _debugging(ctx: click.Context) -> bool:
+def _debugging(ctx: Any) -> bool:
     state = ctx.find_object(CliState)
     return state is not None and state.debug
 

@@ -261,7 +261,9 @@ def read_export(
     yielded with `error` set so the caller decides whether to stop or skip it. Pass an open
     `handle` to watch `handle.tell()` for progress.
     """
-    wanted = set(channel_types) if channel_types is not None else _CHANNEL_TYPES | {None}
+    wanted: set[str | None] = (
+        set(channel_types) if channel_types is not None else _CHANNEL_TYPES | {None}
+    )
     try:
         if handle is not None:
             yield from _stream(handle, path, wanted)
