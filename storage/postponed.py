@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from storage.models import Delivery
 
-_DELIVERY: Table = Delivery.__table__  # type: ignore[assignment]
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 
 
 def postpone_deliveries(

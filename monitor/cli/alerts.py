@@ -25,7 +25,7 @@ def list_(
     failed: Annotated[bool, typer.Option("--failed", help="Only dead letters")] = False,
     pending: Annotated[bool, typer.Option("--pending", help="Only not yet delivered")] = False,
     watchlist: Annotated[str | None, typer.Option("--watchlist", "-w", help="One list")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many, newest first")] = 50,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many, newest first")] = 50,
 ) -> None:
     """List alerts, newest first, with their delivery state.
 
@@ -120,7 +120,7 @@ def retry(
 @alerts_app.command("dispatch")
 def dispatch(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", help="Most deliveries this run")] = 1000,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most deliveries this run")] = 1000,
 ) -> None:
     """Deliver every due alert once and exit (for cron; the daemon does this on its own).
 

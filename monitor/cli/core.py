@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import typer
@@ -52,12 +52,16 @@ def undecodable_argument(args: Sequence[str]) -> str | None:
 class ErrorHandlingGroup(TyperGroup):
     """Turns TgmonError into one line and an exit code, for every command and sub-command."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         problem = undecodable_argument(args)
         if problem is not None:
             typer.echo(f"error: {problem}", err=True)
             raise typer.Exit(InputError.exit_code)
-        return super().parse_args(ctx, args)
+        ctx.meta.setdefault(_RAW_ARGS, list(args))  # the root's view: every argument
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERRORS as exc:
+            _usage_error(ctx, exc)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -67,8 +71,16 @@ class ErrorHandlingGroup(TyperGroup):
                 raise
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except _USAGE_ERRORS as exc:
+            _usage_error(ctx, exc)
         except _PASS_THROUGH:
             raise
+        except OverflowError:
+            # An id or count beyond what the database stores (SQLite: 64-bit): bad input.
+            if _debugging(ctx):
+                raise
+            typer.echo(f"error: {_outsized_number(ctx)}: number out of range", err=True)
+            raise typer.Exit(InputError.exit_code) from None
         except Exception as exc:
             # A bug, not bad input: say so in one line; --debug shows where.
             if _debugging(ctx):
@@ -84,16 +96,51 @@ class ErrorHandlingGroup(TyperGroup):
 
 
 # How click and typer end a command on purpose (usage errors, exit codes, Ctrl-C): not bugs.
-_PASS_THROUGH = (
+# typer >= 0.20 carries its own copy of click, whose exceptions derive from TyperException.
+_TYPER_BASE: tuple[type[Exception], ...] = (
+    (typer.TyperException,) if hasattr(typer, "TyperException") else ()
+)
+_PASS_THROUGH: tuple[type[BaseException], ...] = (
     click.exceptions.ClickException,
     click.exceptions.Exit,
     click.exceptions.Abort,
     typer.Exit,
     typer.Abort,
+    *_TYPER_BASE,
+)
+_USAGE_ERRORS: tuple[type[Exception], ...] = (
+    type(typer.BadParameter("")).__mro__[1],
+    click.exceptions.UsageError,
 )
 
 
-def _debugging(ctx: click.Context) -> bool:
+_RAW_ARGS = "tgmon.raw_args"
+_INTEGER = re.compile(r"-?\d+")
+
+
+def _outsized_number(ctx: Any) -> str:
+    """The first argument that is an integer too wide for 64 bits, as the user typed it."""
+    for arg in ctx.meta.get(_RAW_ARGS, ()):
+        value = arg.partition("=")[2] if arg.startswith("-") and "=" in arg else arg
+        if _INTEGER.fullmatch(value) and abs(int(value)) >= 2**63:
+            return value if len(value) <= 40 else value[:37] + "..."
+    return "a number given"
+
+
+def _usage_error(ctx: Any, exc: Exception) -> NoReturn:
+    """A wrong option or argument: one `error:` line naming the command's help, exit 2.
+
+    A group called without a sub-command shows its help as before (that is not an error).
+    """
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        raise exc
+    where = getattr(getattr(exc, "ctx", None), "command_path", None) or ctx.command_path
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)  # type: ignore[attr-defined]
+    typer.echo(f"error: {message} (see `{where} --help`)", err=True)
+    raise typer.Exit(2) from None
+
+
+def _debugging(ctx: Any) -> bool:
     state = ctx.find_object(CliState)
     return state is not None and state.debug
 

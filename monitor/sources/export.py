@@ -12,7 +12,7 @@ a chat that is not a channel or group is yielded once as a skipped chat with its
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +20,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from monitor.core.errors import ExportFormatError, SourceError
+from monitor.core.errors import ExportFormatError
 from monitor.core.events import ChannelInfo, ChannelPost, Entity
-from monitor.sources import EventHandler, MediaFile
 
 PLACEHOLDER_PREFIX = "(File "  # "(File not included. Change data exporting settings to download.)"
 _FILE_KINDS = {
@@ -63,14 +62,22 @@ class ExportedMessage:
 
 def find_exports(path: Path) -> list[Path]:
     """A result.json file itself, or every result.json below a folder (sorted)."""
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        found = sorted(path.rglob("result.json"))
-        if not found:
-            raise ExportFormatError(f"{path}: no result.json found in this folder")
-        return found
-    raise ExportFormatError(f"{path}: no such file or folder")
+    try:
+        if path.is_file():
+            return [path]
+        if path.is_dir():
+            found = sorted(path.rglob("result.json"))
+            if not found:
+                raise ExportFormatError(f"{path}: no result.json found in this folder")
+            return found
+    except OSError as exc:  # a name too long, a folder we may not list
+        raise ExportFormatError(f"{_short(path)}: cannot read: {exc.strerror}") from None
+    raise ExportFormatError(f"{_short(path)}: no such file or folder")
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 _INT64 = 2**63  # ids and counts are stored as BIGINT: anything wider is not a real id
@@ -253,7 +260,9 @@ def read_export(
     yielded with `error` set so the caller decides whether to stop or skip it. Pass an open
     `handle` to watch `handle.tell()` for progress.
     """
-    wanted = set(channel_types) if channel_types is not None else _CHANNEL_TYPES | {None}
+    wanted: set[str | None] = (
+        set(channel_types) if channel_types is not None else _CHANNEL_TYPES | {None}
+    )
     try:
         if handle is not None:
             yield from _stream(handle, path, wanted)
@@ -344,61 +353,3 @@ def _message(chat: ChannelInfo | None, index: int, message: Any) -> ExportedMess
         reason = f"unreadable ({type(exc).__name__}: {exc})"
         return ExportedMessage(chat, index, None, error=reason, message_id=message_id)
     return ExportedMessage(chat, index, post, message_id=message_id)
-
-
-class ExportSource:
-    """The Source interface over a set of export files (demo replays and tests)."""
-
-    def __init__(self, paths: Sequence[Path]) -> None:
-        self.paths = list(paths)
-
-    def _posts(self, channel_id: int) -> Iterator[ChannelPost]:
-        for path in self.paths:
-            for item in read_export(path):
-                if item.post is not None and item.channel.channel_id == channel_id:
-                    yield item.post
-
-    async def resolve(self, ref: str) -> ChannelInfo:
-        for path in self.paths:
-            for item in read_export(path):
-                info = item.channel
-                if ref.lstrip("@") in (str(info.channel_id), info.username, info.title):
-                    return info
-                break
-        raise ExportFormatError(f"channel {ref!r} is not in the export files")
-
-    async def history(
-        self, channel: ChannelInfo, after_id: int, limit: int | None = None
-    ) -> AsyncIterator[ChannelPost]:
-        count = 0
-        for post in sorted(self._posts(channel.channel_id), key=lambda p: p.message_id):
-            if post.message_id > after_id and (limit is None or count < limit):
-                count += 1
-                yield post
-
-    async def recent(self, channel: ChannelInfo, limit: int) -> AsyncIterator[ChannelPost]:
-        posts = sorted(self._posts(channel.channel_id), key=lambda p: p.message_id)
-        for post in posts[-limit:]:
-            yield post
-
-    async def refresh(self, channel: ChannelInfo) -> ChannelInfo:
-        return channel  # an export's names do not change after it was written
-
-    async def join(self, channel: ChannelInfo) -> None:
-        raise SourceError(f"{channel.title or channel.channel_id}: an export cannot be joined")
-
-    async def fetch(
-        self, channel: ChannelInfo, message_ids: Sequence[int]
-    ) -> dict[int, ChannelPost | None]:
-        wanted = set(message_ids)
-        found: dict[int, ChannelPost | None] = dict.fromkeys(wanted)
-        for post in self._posts(channel.channel_id):
-            if post.message_id in wanted:
-                found[post.message_id] = post
-        return found  # an id the export does not hold was deleted before it was written
-
-    async def download(self, channel: ChannelInfo, message_id: int, folder: Path) -> MediaFile:
-        raise SourceError(f"{channel.channel_id}/{message_id}: exports are read without media")
-
-    async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
-        return None  # an export is a finished record: nothing arrives live

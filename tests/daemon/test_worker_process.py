@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from storage.database import Database
 from storage.models import Worker
@@ -61,13 +61,21 @@ def worker_row(db: Database, wid: str) -> Worker | None:
         return session.get(Worker, wid)
 
 
+def registered(db: Database, wid: str) -> bool:
+    """The worker's row exists; False while the child is still creating the schema."""
+    try:
+        return worker_row(db, wid) is not None
+    except OperationalError:  # the file exists before its tables do
+        return False
+
+
 def test_sigterm_finishes_and_exits_zero(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tgmon.db'}"
     proc = start_worker(url, "w1", tmp_path, "--channels", "3", "--every", "0.1")
     db = Database(url)
     try:
         eventually(
-            lambda: (tmp_path / "tgmon.db").exists() and worker_row(db, "w1") is not None,
+            lambda: (tmp_path / "tgmon.db").exists() and registered(db, "w1"),
             "the worker to register",
         )
         time.sleep(1.5)  # let polls run
