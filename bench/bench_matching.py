@@ -27,6 +27,9 @@ from monitor.matching.watchlists import Watchlist, load_watchlists
 DATA = Path(__file__).parent.parent / "tests" / "data" / "matching"
 LABELLED = DATA / "morphology.jsonl"  # written with the rules; the tests require all of it
 HELD_OUT = DATA / "morphology_heldout.jsonl"  # written later, without looking at the output
+# issue 15: lists in one language, posts in ru/uk/en; written before the matcher changed
+CROSSLANG = DATA / "crosslang_heldout.jsonl"
+_TRAP_NOTES = ("pronoun", "designation", "other type", "other variant", "number trap", "particle")
 SEED = 20261125
 Approach = Callable[[str, str, str | None], bool]
 
@@ -293,6 +296,33 @@ def accuracy_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str
     return lines, chosen_wrong
 
 
+def crosslang_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Recall and false positives of tgmon's matcher per post language, plus the traps."""
+    lines = [
+        "| post language | recall | false positives | of which designation/pronoun traps |",
+        "|---|---|---|---|",
+    ]
+    wrong_all: list[dict[str, Any]] = []
+    for language in ("ru", "uk", "en", "all"):
+        subset = [r for r in rows if language in ("all", r["language"])]
+        result = score(tgmon_expansion, subset)
+        traps = [r for r in subset if not r["should_match"] and _is_trap(r)]
+        trap_hits = sum(1 for r in result["wrong"] if r in traps)
+        lines.append(
+            f"| {language} | {result['recall']:.1%} ({result['positives'] - result['missed']}/"
+            f"{result['positives']}) | {result['false_hits']}/{result['negatives']} | "
+            f"{trap_hits}/{len(traps)} |"
+        )
+        if language == "all":
+            wrong_all = result["wrong"]
+    print("\n".join(lines))
+    return lines, wrong_all
+
+
+def _is_trap(row: dict[str, Any]) -> bool:
+    return any(word in row["note"] for word in _TRAP_NOTES)
+
+
 def _wrong_list(wrong: list[dict[str, Any]]) -> str:
     return (
         "".join(
@@ -343,11 +373,24 @@ def sample_scores(samples: Path) -> list[str]:
     return lines
 
 
+# measured on commit c8f4144 (before issue 15 changed the matcher), load average 3.7
+CROSSLANG_BEFORE = """Before the issue 15 changes (same rows, commit c8f4144):
+
+| post language | recall | false positives | of which designation/pronoun traps |
+|---|---|---|---|
+| ru | 55.0% (11/20) | 4/13 | 3/11 |
+| uk | 47.4% (9/19) | 2/7 | 2/3 |
+| en | 50.0% (12/24) | 0/3 | 0/0 |
+| all | 50.8% (32/63) | 6/23 | 5/14 |"""
+
+
 def main() -> None:
     rows = load_labelled()
     held_out = load_labelled(HELD_OUT)
     accuracy_lines, chosen_wrong = accuracy_table(rows)
     held_out_lines, held_out_wrong = accuracy_table(held_out)
+    crosslang = load_labelled(CROSSLANG)
+    crosslang_lines, crosslang_wrong = crosslang_table(crosslang)
 
     load_before = os.getloadavg()[0]
     rng = random.Random(SEED)
@@ -394,6 +437,19 @@ def main() -> None:
             "The first run on the held-out set, before the two fixes it prompted (names only one "
             "dictionary knows decline in both languages: «Азавада»; Ukrainian «туарезькі»), "
             "scored 91.7% (22/24) with 0/12 false positives for the chosen approach.",
+            "",
+            f"Issue 15 set: `{CROSSLANG.name}` — {len(crosslang)} rows "
+            f"({sum(r['should_match'] for r in crosslang)} should match), written before the "
+            "matcher changed: designations (Ми-24, Ту-22М3, Т-72Б3, БМ-21, HIMARS, FPV), "
+            "Russian↔Ukrainian spellings, English inflection, pronoun and homograph traps. Each "
+            "list is written in one language; posts are Russian, Ukrainian and English; "
+            "translation off.",
+            "",
+            *crosslang_lines,
+            "",
+            f"Issue 15 rows tgmon gets wrong:{_wrong_list(crosslang_wrong)}",
+            "",
+            CROSSLANG_BEFORE,
             "",
             f"Speed: one process, {len(posts):,} synthetic posts "
             f"(ru/uk/en, mean {words:.0f} words), "
