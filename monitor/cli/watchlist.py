@@ -1,9 +1,13 @@
-"""`tgmon watchlist …`: validate lists, dry-run one over history, apply one to history."""
+"""`tgmon watchlist …`: validate lists, explain a term, dry-run a list on a sentence or on
+history, apply one to history."""
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,7 +29,14 @@ watchlist_app = sub_app("Keyword watchlists: validate, dry-run, apply to history
 _BATCH = 1000
 
 
+_LANGUAGE = re.compile(r"^(auto|[a-z]{2,3})$")
+
+
 def _one(st: CliState, name: str) -> Watchlist:
+    """The list called NAME in the configured folders, or the list in the file NAME."""
+    if name.endswith(".toml") or Path(name).is_file():
+        (watchlist,) = load_watchlists([Path(name)])  # one list per file
+        return watchlist
     lists = load_watchlists(st.settings().watchlist_dirs())
     for watchlist in lists:
         if watchlist.name == name:
@@ -101,20 +112,69 @@ def explain(
         typer.echo(line)
 
 
+def _read_text(text: str) -> str:
+    """The --text value, or standard input for `--text -`; never empty."""
+    if text == "-":
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"--text -: standard input is not UTF-8 (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError("--text: the text is empty")
+    return text
+
+
+def _test_text(watchlist: Watchlist, text: str, language: str) -> None:
+    """Run one list over one text (no database) and print each rule that fired."""
+    from monitor.language import detect_language
+
+    if language == "auto":
+        detected = detect_language(text)
+        lang = None if detected.lang == "und" else detected.lang
+        how = f"detected ({detected.method})" if lang else "undetermined"
+    else:
+        lang, how = language, "given"
+    hits = compile_matcher([watchlist]).match(text, language=lang)
+    out = render.console()
+    out.print(f"language: {lang or 'unknown'} ({how}); translation off")
+    for hit in hits:
+        found = ", ".join(dict.fromkeys(f"«{text[a:b]}»" for a, b in hit.spans))
+        out.print(f"{hit.rule_label}: {', '.join(hit.terms)} — found {found}")
+        out.print(_highlight(text, list(hit.spans), width=400))
+    out.print(f"{watchlist.name}: {len(hits)} rule(s) fired" if hits else "no rule fired")
+
+
 @watchlist_app.command("test")
 def test(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Watchlist name")],
+    name: Annotated[str, typer.Argument(help="Watchlist name, or a watchlist .toml file")],
     since: Annotated[
         str | None, typer.Option("--since", help="Only posts newer than, e.g. 7d")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many posts")] = 50,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="Try the list on this text instead of stored posts; - = stdin"),
+    ] = None,
+    language: Annotated[
+        str,
+        typer.Option("--language", help="Language of --text (ru, uk, en…) or auto (detect)"),
+    ] = "auto",
 ) -> None:
-    """Dry run: show which stored posts a watchlist would fire on, terms highlighted.
+    """Dry run: show which stored posts (or which --text) a watchlist would fire on.
 
-    Nothing is written. Example: tgmon watchlist test wagner_mali --since 30d
+    Nothing is written; --text needs no database. Examples:
+    tgmon watchlist test wagner_mali --since 30d;
+    tgmon watchlist test drones --text "Ми-24 сбит"; echo "…" | tgmon watchlist test drones --text -
     """
     st = state(ctx)
+    if not _LANGUAGE.match(language):
+        raise InputError(f"--language: {language!r} is not a language code like 'ru', or 'auto'")
+    if text is not None:
+        if since is not None:
+            raise InputError("--since applies to stored posts, not to --text")
+        _test_text(_one(st, name), _read_text(text), language)
+        return
     matcher = compile_matcher([_one(st, name)])
     table = Table(title=f"{name}: posts that would fire")
     for column in ("date", "channel", "rule", "text"):
@@ -124,14 +184,14 @@ def test(
         total += 1
         if total <= limit:
             original = [s for h in hits if h.text_source == "original" for s in h.spans]
-            text = post.text if original else post.translation or ""
+            shown = post.text if original else post.translation or ""
             spans = original or [s for h in hits for s in h.spans]
             rules = ", ".join(sorted({_rule_name(h) for h in hits}))
             table.add_row(
                 f"{post.posted_at:%Y-%m-%d %H:%M}",
                 f"@{channel}/{post.message_id}",
                 rules,
-                _highlight(text, spans),
+                _highlight(shown, spans),
             )
     out = render.console()
     out.print(table)
