@@ -227,6 +227,8 @@ def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
 def _known_in(language: str, word: str) -> tuple[Any, ...]:
     """Dictionary parses of a candidate in one language (half the cost of `_known_parses`)."""
     analyser = _analysers()[0 if language == "ru" else 1]
+    if not analyser.word_is_known(word):
+        return ()  # most candidates are no word: skip the slow guessing parse
     return tuple(p for p in analyser.parse(word) if p.is_known)
 
 
