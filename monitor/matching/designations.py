@@ -116,3 +116,17 @@ def designation_chains(
 def _joined(text: str, end: int, start: int) -> bool:
     """Two words are one chain when nothing or exactly one dash lies between them."""
     return start == end or (start == end + 1 and text[end] in DASHES)
+
+
+def designation_word_indices(spelling: str) -> set[int]:
+    """Indices of the words of a designation inside a multi-word term («Ту-22М3 ракетоносец»)."""
+    from monitor.matching.morphology import fold_word, word_spans
+
+    found: set[int] = set()
+    index = 0
+    for chunk in spelling.split():
+        count = len([w for w, _, _ in word_spans(chunk) if fold_word(w)])
+        if is_designation(chunk.strip(",.;:!?()«»\"'")):
+            found.update(range(index, index + count))
+        index += count
+    return found

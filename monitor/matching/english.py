@@ -11,9 +11,11 @@ and gets its plural only; so do words the dictionary lacks. Irregular forms ("st
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 _VOWELS = set("aeiou")
+_LATIN_WORD = re.compile(r"^[a-z]+$")
 _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 
 
@@ -72,3 +74,8 @@ def _plurals(word: str) -> set[str]:
     if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS:
         return {word[:-1] + "ies"}
     return {word + ("es" if word.endswith(_SIBILANT_ENDINGS) else "s")}
+
+
+def is_english_word(original: str, folded: str) -> bool:
+    """A Latin term word written in lower case is a common English word, not a name."""
+    return original[:1].islower() and _LATIN_WORD.match(folded) is not None

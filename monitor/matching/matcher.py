@@ -17,9 +17,11 @@ from monitor.matching.crosslang import cross_spellings
 from monitor.matching.designations import (
     designation_chains,
     designation_keys,
+    designation_word_indices,
     is_designation,
     key_candidates,
 )
+from monitor.matching.english import is_english_word
 from monitor.matching.evaluation import (
     ChannelLike,
     CompiledRule,
@@ -48,13 +50,7 @@ from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label
 
 _CACHE_LIMIT = 300_000
 _DIGIT = re.compile(r"\d")
-_LATIN_WORD = re.compile(r"^[a-z]+$")
 _CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff']+$")
-
-
-def _is_english(original: str, folded: str) -> bool:
-    """A Latin term word written in lower case is a common English word, not a name."""
-    return original[:1].islower() and _LATIN_WORD.match(folded) is not None
 
 
 @dataclass(frozen=True)
@@ -152,8 +148,14 @@ class Matcher:
         else:
             # a lower-case Latin word in a list is an English word: inflect it as English
             patterns = [
-                word_pattern(w, translit=spec.translit, english=_is_english(o, w))
+                word_pattern(w, translit=spec.translit, english=is_english_word(o, w))
                 for o, w in zip(originals, words, strict=True)
+            ]
+            # «Ту-22М3 ракетоносец»: the designation's words stay literal («ту» ≠ «та»)
+            literal = designation_word_indices(spelling)
+            patterns = [
+                word_pattern(w, exact=True) if i in literal else p
+                for i, (w, p) in enumerate(zip(words, patterns, strict=True))
             ]
         capitals = [o[:1].isupper() for o in originals]
         sequence = self._sequence(patterns, capitals if spec.match_case else None)

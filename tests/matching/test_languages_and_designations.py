@@ -166,3 +166,18 @@ def test_recall_on_the_held_out_set_written_before_the_change() -> None:
     found = [r for r in positives if fires(r["term"], r["text"], r["language"])]
     # the misses are listed in bench/RESULTS.md: «Хаймарсы» for HIMARS, "attacked" for attack
     assert len(found) >= len(positives) - 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ту-22М3 ракетоносца сбит", True),  # the other words still inflect
+        ("та 22м3 ракетоносец", False),  # «ту» in a designation is not the pronoun «та»
+        ("Ту-22М3 самолет", False),
+    ],
+)
+def test_a_designation_inside_a_phrase_stays_literal(text: str, expected: bool) -> None:
+    m = compile_matcher(
+        [Watchlist.model_validate({"name": "t", "rules": [{"phrase": "Ту-22М3 ракетоносец"}]})]
+    )
+    assert bool(m.match(text)) is expected
