@@ -141,6 +141,7 @@ class Matcher:
         """The pattern ids of one spelling, plus its other-language spellings (with reasons)."""
         originals = [w for w, _, _ in word_spans(spelling) if fold_word(w)]
         words = [fold_word(w) for w in originals]
+        literal = designation_word_indices(spelling)
         if spec.exact:
             patterns = [word_pattern(w, exact=True) for w in words]
         elif is_abbreviation(spelling):
@@ -152,7 +153,6 @@ class Matcher:
                 for o, w in zip(originals, words, strict=True)
             ]
             # «Ту-22М3 ракетоносец»: the designation's words stay literal («ту» ≠ «та»)
-            literal = designation_word_indices(spelling)
             patterns = [
                 word_pattern(w, exact=True) if i in literal else p
                 for i, (w, p) in enumerate(zip(words, patterns, strict=True))
@@ -161,7 +161,10 @@ class Matcher:
         sequence = self._sequence(patterns, capitals if spec.match_case else None)
         if spec.exact or is_abbreviation(spelling):
             return sequence, []
-        cross = [cross_spellings(w) if _CYRILLIC_WORD.match(w) else () for w in words]
+        cross = [
+            cross_spellings(w) if _CYRILLIC_WORD.match(w) and i not in literal else ()
+            for i, w in enumerate(words)
+        ]
         if not any(cross):
             return sequence, []
         if any(f and f[0].capital_only and not c for f, c in zip(cross, capitals, strict=True)):
