@@ -22,7 +22,7 @@ from monitor.matching.matcher import compile_matcher
 from monitor.matching.watchlists import load_watchlists, validate_watchlists
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=80,
     deadline=timedelta(seconds=5),  # the bound: one load + compile + match
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
