@@ -23,7 +23,7 @@ from monitor.matching.watchlists import load_watchlists, validate_watchlists
 
 FUZZ = settings(
     max_examples=80,
-    deadline=timedelta(seconds=5),  # the bound: one load + compile + match
+    deadline=timedelta(seconds=15),  # the bound: one load + compile + match, on a busy machine
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
