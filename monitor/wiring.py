@@ -155,7 +155,7 @@ class App:
 
     @cached_property
     def watchlists(self) -> WatchlistService:
-        return WatchlistService(self.db, self.settings, self.alert_recorder)
+        return WatchlistService(lambda: self.db, self.settings, self.alert_recorder)
 
     @cached_property
     def channels(self) -> ChannelService:

@@ -382,3 +382,10 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
             )
         )
     return rows
+
+
+def channel_info(channel: Channel) -> ChannelInfo:
+    """How a stored channel is named to its source (id, names, access hash, source kind)."""
+    return ChannelInfo(
+        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
+    )

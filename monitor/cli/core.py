@@ -211,11 +211,14 @@ def parse_when(value: str, *, end_of_day: bool = False, now: datetime | None = N
     now = now or datetime.now(UTC)
     text = value.strip()
     if _DATE.match(text):
-        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        try:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError as exc:  # 2026-13-45: the shape of a date, not a date
+            raise InputError(f"{value!r}: not a date ({exc})") from None
         return day + timedelta(days=1) if end_of_day else day
     try:
         return now - parse_duration(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     try:
         stamp = datetime.fromisoformat(text)

@@ -1,7 +1,10 @@
-"""`tgmon watchlist …`: validate lists, dry-run one over history, apply one to history."""
+"""`tgmon watchlist …`: validate lists, explain a term, dry-run a list on a sentence or on
+history, apply one to history."""
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import Annotated
 
 import typer
@@ -10,9 +13,12 @@ from rich.table import Table
 from monitor.cli.core import state, sub_app, when_option
 from monitor.cli.render import summary as render
 from monitor.cli.render.rich_text import highlighted
+from monitor.core.errors import InputError
 from monitor.core.snippet import snippet
 from monitor.matching.matcher import Hit, explain_term
+from monitor.services.watchlists import TextTrial
 
+_LANGUAGE = re.compile(r"^(auto|[a-z]{2,3})$")
 watchlist_app = sub_app("Keyword watchlists: validate, dry-run, apply to history.")
 _BATCH = 1000
 
@@ -50,19 +56,60 @@ def explain(
         typer.echo(line)
 
 
+def _read_text(text: str) -> str:
+    """The --text value, or standard input for `--text -`; never empty."""
+    if text == "-":
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"--text -: standard input is not UTF-8 (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError("--text: the text is empty")
+    return text
+
+
+def _print_trial(trial: TextTrial, text: str) -> None:
+    out = render.console()
+    out.print(f"language: {trial.language or 'unknown'} ({trial.how}); translation off")
+    for hit in trial.hits:
+        found = ", ".join(dict.fromkeys(f"«{text[a:b]}»" for a, b in hit.spans))
+        out.print(f"{hit.rule_label}: {', '.join(hit.terms)} — found {found}", markup=False)
+        out.print(highlighted(snippet(text, list(hit.spans), width=400), "bold reverse"))
+    hits = len(trial.hits)
+    out.print(f"{trial.watchlist}: {hits} rule(s) fired" if hits else "no rule fired")
+
+
 @watchlist_app.command("test")
 def test(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Watchlist name")],
+    name: Annotated[str, typer.Argument(help="Watchlist name, or a watchlist .toml file")],
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="Try the list on this text instead of stored posts; - = stdin"),
+    ] = None,
+    language: Annotated[
+        str,
+        typer.Option("--language", help="Language of --text (ru, uk, en…) or auto (detect)"),
+    ] = "auto",
     since: Annotated[
         str | None, typer.Option("--since", help="Only posts newer than, e.g. 7d")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many posts")] = 50,
 ) -> None:
-    """Dry run: show which stored posts a watchlist would fire on, terms highlighted.
+    """Dry run: show which stored posts (or which --text) a watchlist would fire on.
 
-    Nothing is written. Example: tgmon watchlist test wagner_mali --since 30d
+    Nothing is written; --text needs no database. Examples:
+    tgmon watchlist test wagner_mali --since 30d;
+    tgmon watchlist test drones --text "Ми-24 сбит"; echo "…" | tgmon watchlist test drones --text -
     """
+    if not _LANGUAGE.match(language):
+        raise InputError(f"--language: {language!r} is not a language code like 'ru', or 'auto'")
+    if text is not None:
+        if since is not None:
+            raise InputError("--since applies to stored posts, not to --text")
+        body = _read_text(text)
+        _print_trial(state(ctx).app().watchlists.try_text(name, body, language), body)
+        return
     would_fire = state(ctx).app().watchlists.dry_run(name, when_option(since))
     table = Table(title=f"{name}: posts that would fire")
     for column in ("date", "channel", "rule", "text"):

@@ -16,6 +16,7 @@ from monitor.config.settings import Settings
 from monitor.core.events import ChannelInfo, PostEvent
 from monitor.pipeline.ingest import Pipeline
 from monitor.sources import Source
+from storage.channels import channel_info
 from storage.database import Database
 from storage.models import Channel
 
@@ -62,7 +63,5 @@ class HeldChannel:
 
 def held_channel(channel: Channel) -> HeldChannel:
     """The daemon's view of a stored channel row."""
-    info = ChannelInfo(
-        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
-    )
+    info = channel_info(channel)
     return HeldChannel(info, channel.mode, channel.poll_interval_s or DEFAULT_POLL_S)

@@ -16,7 +16,6 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +24,8 @@ from monitor.config.settings import ChannelSettings, Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ChannelUnavailableError, InputError, RateLimitedError, SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
+from monitor.daemon.flood_waits import FloodWaits
+from monitor.daemon.media import save_media
 from monitor.daemon.recheck_misses import RecheckMisses
 from monitor.pipeline.ingest import IngestReport, Pipeline
 from monitor.sources import Source
@@ -52,12 +53,6 @@ def spec_from_settings(cfg: ChannelSettings, default_source: str = "telegram") -
     )
 
 
-def _info(channel: Channel) -> ChannelInfo:
-    return ChannelInfo(
-        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
-    )
-
-
 class ChannelWatcher:
     """Drives one Source for many channels, storing through the Pipeline."""
 
@@ -80,12 +75,13 @@ class ChannelWatcher:
         self.clock = clock
         self.budget = budget
         self._jitter = jitter
-        self._flood_until: dict[int, datetime] = {}
+        self.floods = FloodWaits(
+            clock, settings.telegram.flood_wait_jitter.total_seconds(), jitter
+        )
         # SQLite has one writer at a time (storage.database takes BEGIN IMMEDIATE, so others
         # would wait on the busy timeout): queue this process's database calls in the event
         # loop instead of parking hundreds of poll threads on SQLite's busy handler.
         self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
-        self.flood_waits = 0  # counted for metrics
         self.misses = RecheckMisses(misses_before_deleted)
         self._resolve_blocked_until: datetime | None = None
         self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
@@ -128,12 +124,12 @@ class ChannelWatcher:
         return channel
 
     async def _store(self, channel: Channel, posts: Sequence[ChannelPost]) -> IngestReport:
-        info = _info(channel)
+        info = store.channel_info(channel)
         async with self._serial():
             report = await asyncio.to_thread(self.pipeline.ingest, info, posts, mode=channel.mode)
         # The web preview has no media files to give: only account channels download.
         if self.settings.telegram.download_media and report.new and info.source == "telegram":
-            await self._download_media(info, [p.message_id for p in posts])
+            await save_media(self, info, [p.message_id for p in posts])
         return report
 
     # -- channels -----------------------------------------------------------------------
@@ -147,14 +143,14 @@ class ChannelWatcher:
             existing = None  # a placeholder for a ref that could not be read: try again
         # A web channel has no access hash: its stored id is all the web source needs.
         if existing is not None and (existing.access_hash is not None or spec.source == "web"):
-            info = _info(existing)
+            info = store.channel_info(existing)
         else:
             info = await self._resolve(spec.ref, spec.source or self.settings.sources.default)
             await self._db(store.drop_unresolved, spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
-        info = _info(channel)  # the stored source kind decides which source reads it
+        info = store.channel_info(channel)  # the stored source kind decides which source reads it
         if spec.join and channel.joined_at is None:
             await self._spend(source=info.source)
             try:
@@ -192,7 +188,7 @@ class ChannelWatcher:
             if not account:
                 raise
             self._resolve_blocked_until = now + timedelta(seconds=exc.seconds)
-            self.flood_waits += 1
+            self.floods.count += 1
             raise
 
     async def sync_channels(self) -> list[ChannelInfo]:
@@ -212,7 +208,7 @@ class ChannelWatcher:
                 log.error("channel %s: %s; will retry at the next sync", cfg.ref, exc)
                 self.unresolved[cfg.ref] = str(exc)
         watched = await self._db(store.watched_channels)
-        return [_info(c) for c in watched]
+        return [store.channel_info(c) for c in watched]
 
     async def _record_unresolved_web(self, spec: store.ChannelSpec, message: str) -> None:
         """Show a web channel that cannot be read ("no web preview", "no such channel") in
@@ -229,7 +225,7 @@ class ChannelWatcher:
     async def catch_up(self, channel_id: int, *, progress: Progress | None = None) -> IngestReport:
         """Store everything after the channel's cursor; the first read is the backfill."""
         channel = await self._channel(channel_id)
-        info = _info(channel)
+        info = store.channel_info(channel)
         if channel.last_message_id == 0:
             return await self._first_read(channel, progress)
         report = IngestReport()
@@ -271,7 +267,7 @@ class ChannelWatcher:
         catch-up from the last stored post. With no backfill asked for, the newest post is
         stored to set the cursor: monitoring starts now.
         """
-        info = _info(channel)
+        info = store.channel_info(channel)
         since = channel.backfill_since
         limit = _SINCE_LIMIT if since else max(channel.backfill, 1)
         posts: list[ChannelPost] = []
@@ -326,33 +322,17 @@ class ChannelWatcher:
         await self._db(store.set_error, channel_id, f"{what} failed: {reason}", now=self.clock())
 
     async def _record_flood(self, channel_id: int, exc: RateLimitedError) -> None:
-        jitter = self.settings.telegram.flood_wait_jitter.total_seconds() * self._jitter()
-        until = self.clock() + timedelta(seconds=exc.seconds + jitter)
-        self._flood_until[channel_id] = until
-        self.flood_waits += 1
-        log.warning(
-            "channel %s: FloodWait %ss; paused until %s (other channels go on)",
-            channel_id,
-            exc.seconds,
-            f"{until:%H:%M:%S}",
-        )
+        until = self.floods.record(channel_id, exc.seconds)
         await self._db(store.set_flood_wait, channel_id, until, now=self.clock())
 
     def due_after_flood(self, channel_id: int) -> datetime | None:
         """When this channel may be polled again (None: no flood wait pending)."""
-        until = self._flood_until.get(channel_id)
-        if until is not None and until <= self.clock():
-            del self._flood_until[channel_id]
-            return None
-        return until
+        return self.floods.due_after(channel_id)
 
     async def _load_flood_wait(self, channel_id: int) -> None:
         """A restart must honour a wait recorded by the previous run."""
-        if channel_id in self._flood_until:
-            return
-        channel = await self._channel(channel_id)
-        if channel.flood_wait_until is not None and channel.flood_wait_until > self.clock():
-            self._flood_until[channel_id] = channel.flood_wait_until
+        if not self.floods.known(channel_id):
+            self.floods.remember(channel_id, (await self._channel(channel_id)).flood_wait_until)
 
     async def poll(self, channel_id: int) -> IngestReport:
         """Catch up one channel, recording the poll time or the error (never raising one)."""
@@ -376,7 +356,7 @@ class ChannelWatcher:
 
     async def _recheck(self, channel_id: int, window: int) -> IngestReport:
         channel = await self._channel(channel_id)
-        info = _info(channel)
+        info = store.channel_info(channel)
         await self._spend(source=info.source)
         fresh = await self.source.refresh(info)
         if await self._db(store.record_names, fresh, now=self.clock()):
@@ -422,19 +402,3 @@ class ChannelWatcher:
                 await self._store(channel, [event.post])
         except (SourceError, SQLAlchemyError) as exc:  # the next poll or recheck repairs it
             log.error("channel %s: live %s event failed: %s", event.channel_id, event.kind, exc)
-
-    async def _download_media(self, info: ChannelInfo, message_ids: list[int]) -> None:
-        cap = self.settings.telegram.media_max_bytes
-        wanted = await self._db(store.posts_needing_media, info.channel_id, message_ids, cap)
-        for message_id in wanted:
-            try:
-                await self._spend(source=info.source)
-                media = await self.source.download(info, message_id, Path(self.media_dir))
-            except SourceError as exc:
-                log.warning(
-                    "channel %s message %s: media not saved: %s", info.channel_id, message_id, exc
-                )
-                continue
-            await self._db(
-                store.record_media, info.channel_id, message_id, str(media.path), media.sha256
-            )

@@ -9,17 +9,34 @@ number of terms. Spans point into the text the caller passed, for highlighting.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol
 
-from monitor.core.text import fix_mixed_script  # the same look-alike repair normalise_text applies
+from monitor.matching.crosslang import cross_spellings
+from monitor.matching.designations import (
+    designation_chains,
+    designation_keys,
+    designation_word_indices,
+    is_designation,
+    key_candidates,
+)
+from monitor.matching.english import is_english_word
+from monitor.matching.evaluation import (
+    ChannelLike,
+    CompiledRule,
+    Hit,
+    Occurrence,
+    Span,
+    TextSource,
+    evaluate,
+    fold_aligned,
+    in_scope,
+    regex_result,
+)
 from monitor.matching.morphology import (
     MAX_SUFFIX,
     SUFFIXES,
-    WORD,
     WordPattern,
     abbreviation_pattern,
     fold_word,
@@ -28,64 +45,20 @@ from monitor.matching.morphology import (
     word_pattern,
     word_spans,
 )
-from monitor.matching.watchlists import Rule, TermSpec, Watchlist, bare_channel_id, rule_label
+from monitor.matching.regex_rules import compile_rule_regex
+from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label
 
-TextSource = Literal["original", "translation"]
-Span = tuple[int, int]
 _CACHE_LIMIT = 300_000
-
-
-class ChannelLike(Protocol):
-    """Anything naming a channel: `events.ChannelInfo`, a storage row, a test double."""
-
-    @property
-    def channel_id(self) -> int: ...
-
-    @property
-    def username(self) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One rule of one watchlist that fired on one text (original or translation)."""
-
-    watchlist: str
-    severity: str
-    rule_index: int  # 1-based position in the file
-    rule_id: str | None  # the rule's `id`, else its `name`, else None
-    rule_label: str  # "rule 2 (mali_ru)", for messages
-    terms: tuple[str, ...]  # the terms (as written in the list) or regex matches that fired
-    spans: tuple[Span, ...]  # (start, end) character offsets into the text given to match()
-    text_source: TextSource
+_DIGIT = re.compile(r"\d")
+_CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff']+$")
 
 
 @dataclass(frozen=True)
 class _Term:
     label: str
     sequences: tuple[tuple[int, ...], ...]  # one word-pattern id sequence per spelling
-
-
-@dataclass(frozen=True)
-class _Rule:
-    watchlist: int
-    index: int
-    rule_id: str | None
-    label: str
-    kind: str
-    terms: tuple[int, ...]
-    within: int
-    regex: re.Pattern[str] | None
-    excluded_by: tuple[int, ...]  # rule-level `not` terms
-    channels: frozenset[str | int] | None
-    languages: frozenset[str] | None
-    text: str
-
-
-@dataclass(frozen=True)
-class _Occurrence:
-    first: int  # word index
-    last: int
-    span: Span
+    designations: tuple[str, ...] = ()  # keys of designation spellings (Ми-24 → ми24, mi24, …)
+    added: tuple[str, ...] = ()  # spellings added in the other language, and why (explain)
 
 
 class Matcher:
@@ -97,7 +70,7 @@ class Matcher:
         self._pattern_ids: dict[WordPattern, int] = {}
         self._terms: list[_Term] = []
         self._term_ids: dict[tuple[object, ...], int] = {}
-        self._rules: list[_Rule] = []
+        self._rules: list[CompiledRule] = []
         self._list_excluded_by: list[tuple[int, ...]] = []
         for number, watchlist in enumerate(self.watchlists):
             self._list_excluded_by.append(tuple(self._term(t) for t in watchlist.not_))
@@ -132,34 +105,94 @@ class Matcher:
         number = self._term_ids.get(key)
         if number is not None:
             return number
-        sequences = []
+        sequences: list[tuple[int, ...]] = []
+        designations: list[str] = []
+        added: list[str] = []
         spellings = list(spec.spellings)
         for spelling in spec.spellings:
             joined = re.sub(r"(?<=\w)-(\w)", lambda m: m.group(1).lower(), spelling)
             if joined != spelling and len(split_words(joined)) == 1:
                 spellings.append(joined)  # «Тин-Зауатен» is also written «Тинзауатен»
         for spelling in spellings:
-            words = split_words(spelling)
-            if spec.exact:
-                patterns = [word_pattern(w, exact=True) for w in words]
-            elif is_abbreviation(spelling):
-                patterns = [abbreviation_pattern(w, translit=spec.translit) for w in words]
-            else:
-                patterns = [word_pattern(w, translit=spec.translit) for w in words]
-            if len(patterns) > 1:
-                # the other words already give context: «тин» in «Тин-Зауатен» is no fence
-                patterns = [replace(p, homographs=frozenset()) for p in patterns]
-            if spec.match_case:
-                capitals = [w[:1].isupper() for w, _, _ in word_spans(spelling)]
-                patterns = [
-                    replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)
-                ]
-            sequences.append(tuple(self._pattern(p) for p in patterns))
+            if is_designation(spelling):
+                # Ми-24 is one literal unit, never the pronoun «ми» + a number
+                translit = spec.translit and not spec.exact
+                designations.extend(designation_keys(spelling, translit=translit))
+                continue
+            sequence, cross = self._spelling_sequences(spelling, spec)
+            sequences.append(sequence)
+            for other, reasons in cross:
+                sequences.append(other)
+                added.extend(reasons)
         number = self._term_ids[key] = len(self._terms)
-        self._terms.append(_Term(spec.term, tuple(dict.fromkeys(sequences))))
+        self._terms.append(
+            _Term(
+                spec.term,
+                tuple(dict.fromkeys(s for s in sequences if s)),
+                tuple(dict.fromkeys(designations)),
+                tuple(dict.fromkeys(added)),
+            )
+        )
         return number
 
-    def _compile_rule(self, number: int, index: int, rule: Rule, watchlist: Watchlist) -> _Rule:
+    def _spelling_sequences(
+        self, spelling: str, spec: TermSpec
+    ) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...], list[str]]]]:
+        """The pattern ids of one spelling, plus its other-language spellings (with reasons)."""
+        originals = [w for w, _, _ in word_spans(spelling) if fold_word(w)]
+        words = [fold_word(w) for w in originals]
+        literal = designation_word_indices(spelling)
+        if spec.exact:
+            patterns = [word_pattern(w, exact=True) for w in words]
+        elif is_abbreviation(spelling):
+            patterns = [abbreviation_pattern(w, translit=spec.translit) for w in words]
+        else:
+            # a lower-case Latin word in a list is an English word: inflect it as English
+            patterns = [
+                word_pattern(w, translit=spec.translit, english=is_english_word(o, w))
+                for o, w in zip(originals, words, strict=True)
+            ]
+            # «Ту-22М3 ракетоносец»: the designation's words stay literal («ту» ≠ «та»)
+            patterns = [
+                word_pattern(w, exact=True) if i in literal else p
+                for i, (w, p) in enumerate(zip(words, patterns, strict=True))
+            ]
+        capitals = [o[:1].isupper() for o in originals]
+        sequence = self._sequence(patterns, capitals if spec.match_case else None)
+        if spec.exact or is_abbreviation(spelling):
+            return sequence, []
+        cross = [
+            cross_spellings(w) if _CYRILLIC_WORD.match(w) and i not in literal else ()
+            for i, w in enumerate(words)
+        ]
+        if not any(cross):
+            return sequence, []
+        if any(f and f[0].capital_only and not c for f, c in zip(cross, capitals, strict=True)):
+            return sequence, []  # a lower-case term: no capital to tell the homograph apart
+        other_patterns = list(patterns)
+        other_capitals = list(capitals) if spec.match_case else [False] * len(words)
+        reasons = []
+        for i, found in enumerate(cross):
+            if found:
+                other_patterns[i] = word_pattern(found[0].spelling, translit=False)
+                # «Мали» → «Малі», which is also "small": only capitalised, like the term
+                other_capitals[i] = other_capitals[i] or found[0].capital_only
+                reasons.append(f"{found[0].spelling}: {found[0].reason}")
+        return sequence, [(self._sequence(other_patterns, other_capitals), reasons)]
+
+    def _sequence(
+        self, patterns: list[WordPattern], capitals: list[bool] | None
+    ) -> tuple[int, ...]:
+        if len(patterns) > 1:
+            # the other words already give context: «тин» in «Тин-Зауатен» is no fence
+            patterns = [replace(p, homographs=frozenset()) for p in patterns]
+        if capitals is not None:
+            patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)]
+        return tuple(self._pattern(p) for p in patterns)
+
+    def _compile_rule(
+        self, number: int, index: int, rule: Rule, watchlist: Watchlist
+    ) -> CompiledRule:
         within = 0
         regex = None
         if rule.any is not None or rule.all is not None:
@@ -171,11 +204,11 @@ class Matcher:
             within = rule.near.within
         else:
             terms = ()
-            regex = re.compile(rule.regex or "", re.IGNORECASE)
+            regex = compile_rule_regex(rule.regex or "")
         # a rule's own scope replaces the list's scope, key by key
         channels = rule.channels if rule.channels is not None else watchlist.channels
         languages = rule.languages if rule.languages is not None else watchlist.languages
-        return _Rule(
+        return CompiledRule(
             watchlist=number,
             index=index,
             rule_id=rule.id or rule.name,
@@ -204,7 +237,10 @@ class Matcher:
                 self._homographs[form][number] = languages
         self._single: dict[int, list[int]] = defaultdict(list)
         self._multi: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
+        self._designation_terms: dict[str, list[int]] = defaultdict(list)
         for number, term in enumerate(self._terms):
+            for key in term.designations:
+                self._designation_terms[key].append(number)
             for sequence in term.sequences:
                 if len(sequence) == 1:
                     self._single[sequence[0]].append(number)
@@ -234,7 +270,7 @@ class Matcher:
             self._word_homographs[word] = homographs
         return result
 
-    def _occurrences(self, text: str, language: str | None) -> dict[int, list[_Occurrence]]:
+    def _occurrences(self, text: str, language: str | None) -> dict[int, list[Occurrence]]:
         words = word_spans(text)
         cache = self._word_cache
         found = [cache.get(word) for word, _, _ in words]
@@ -247,19 +283,34 @@ class Matcher:
                 if homographs:
                     # «мали» in a Ukrainian post is "had", not Mali
                     found[i] = tuple(p for p in ids or () if language not in homographs.get(p, ()))
-        occurrences: dict[int, list[_Occurrence]] = defaultdict(list)
+        occurrences: dict[int, list[Occurrence]] = defaultdict(list)
         for i, ids in enumerate(found):
             for pattern in ids or ():
                 for term in self._single.get(pattern, ()):
-                    occurrences[term].append(_Occurrence(i, i, (words[i][1], words[i][2])))
+                    occurrences[term].append(Occurrence(i, i, (words[i][1], words[i][2])))
                 for term, sequence in self._multi.get(pattern, ()):
                     last = i + len(sequence) - 1
                     if last < len(found) and all(
                         sequence[k] in (found[i + k] or ()) for k in range(1, len(sequence))
                     ):
                         span = (words[i][1], words[last][2])
-                        occurrences[term].append(_Occurrence(i, last, span))
+                        occurrences[term].append(Occurrence(i, last, span))
+        if self._designation_terms and _DIGIT.search(text):
+            self._designation_occurrences(text, words, occurrences)
         return occurrences
+
+    def _designation_occurrences(
+        self,
+        text: str,
+        words: list[tuple[str, int, int]],
+        occurrences: dict[int, list[Occurrence]],
+    ) -> None:
+        """Add the designation terms (Ми-24, T-72B3) written as one hyphen-joined chain."""
+        for first, last, key in designation_chains(words, text):
+            span = (words[first][1], words[last][2])
+            for candidate in key_candidates(key):
+                for term in self._designation_terms.get(candidate, ()):
+                    occurrences[term].append(Occurrence(first, last, span))
 
     def match(
         self,
@@ -283,7 +334,7 @@ class Matcher:
         hits = []
         for number in sorted(candidates):
             rule = self._rules[number]
-            if not _in_scope(rule, language, channel, text_source):
+            if not in_scope(rule, language, channel, text_source):
                 continue
             excluded = self._list_excluded_by[rule.watchlist] + rule.excluded_by
             if any(term in occurrences for term in excluded):
@@ -291,9 +342,9 @@ class Matcher:
             found: tuple[tuple[str, ...], tuple[Span, ...]] | None
             if rule.regex is not None:
                 folded = folded if folded is not None else fold_aligned(text)
-                found = _regex_result(rule.regex, folded, text)
+                found = regex_result(rule.regex, folded, text)
             else:
-                evaluated = _evaluate(rule, occurrences)
+                evaluated = evaluate(rule, occurrences)
                 found = (
                     None
                     if evaluated is None
@@ -318,104 +369,11 @@ class Matcher:
         return hits
 
 
-def _in_scope(
-    rule: _Rule, language: str | None, channel: ChannelLike | None, text_source: TextSource
-) -> bool:
-    if rule.text != "both" and rule.text != text_source:
-        return False
-    if rule.languages is not None and (language is None or language.lower() not in rule.languages):
-        return False
-    if rule.channels is not None:
-        if channel is None:
-            return False
-        username = (channel.username or "").lstrip("@").casefold()
-        if bare_channel_id(channel.channel_id) not in rule.channels and (
-            not username or username not in rule.channels
-        ):
-            return False
-    return True
-
-
-def _evaluate(
-    rule: _Rule, occurrences: dict[int, list[_Occurrence]]
-) -> tuple[tuple[int, ...], tuple[Span, ...]] | None:
-    present = [t for t in rule.terms if t in occurrences]
-    if rule.kind == "all" and len(present) < len(rule.terms):
-        return None
-    if not present:
-        return None
-    if rule.kind == "near":
-        if len(present) < 2:
-            return None
-        spans = _near_spans(occurrences[rule.terms[0]], occurrences[rule.terms[1]], rule.within)
-        return (rule.terms, spans) if spans else None
-    return tuple(present), tuple(sorted({o.span for t in present for o in occurrences[t]}))
-
-
-def _near_spans(
-    left: Iterable[_Occurrence], right: Iterable[_Occurrence], within: int
-) -> tuple[Span, ...]:
-    """Spans of both terms wherever at most `within` words lie between them."""
-    spans: set[Span] = set()
-    rights = list(right)
-    for a in left:
-        for b in rights:
-            if a.span == b.span:
-                continue
-            between = (b.first - a.last - 1) if b.first > a.last else (a.first - b.last - 1)
-            if between <= within:
-                spans.update((a.span, b.span))
-    return tuple(sorted(spans))
-
-
-def _regex_result(
-    pattern: re.Pattern[str], folded: str, original: str
-) -> tuple[tuple[str, ...], tuple[Span, ...]] | None:
-    spans = tuple(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
-    if not spans:
-        return None
-    return tuple(dict.fromkeys(original[s:e] for s, e in spans)), spans
-
-
-class _CharFold(dict[int, str]):
-    """str.translate table folding one character to one: lower case, ё→е, NFKC where 1:1."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = unicodedata.normalize("NFKC", char).casefold()
-        if len(folded) != 1:
-            folded = char.lower() if len(char.lower()) == 1 else char
-        folded = folded.replace("ё", "е")
-        self[code] = folded
-        return folded
-
-
-_CHAR_FOLD = _CharFold()
-
-
-def fold_aligned(text: str) -> str:
-    """Fold a post for regex rules without moving characters: spans stay valid in the original."""
-    folded = text.translate(_CHAR_FOLD)
-    return WORD.sub(lambda m: fix_mixed_script(m.group()), folded)
-
-
 def explain_term(term: str | TermSpec) -> list[str]:
-    """Describe what a term matches, one line per word of each spelling (for the CLI)."""
-    spec = TermSpec(term=term) if isinstance(term, str) else term
-    m = Matcher([Watchlist(name="explain", rules=(Rule(any=(spec,)),))])
-    lines = []
-    for sequence in m._terms[0].sequences:
-        for number in sequence:
-            pattern = m._patterns[number]
-            line = ", ".join(sorted(pattern.forms))
-            for stem, kind in sorted(pattern.stems):
-                endings = ", ".join(sorted(e or "∅" for e in SUFFIXES[kind])[:12])
-                line += f"; {stem}- + {{{endings}{', …' if len(SUFFIXES[kind]) > 12 else ''}}}"
-            if pattern.homographs:
-                other = ", ".join(f"{form} ({lang})" for form, lang in sorted(pattern.homographs))
-                line += f"; not in posts in: {other}"
-            lines.append(line)
-    return lines
+    """Describe what a term matches (kept here for callers; see `monitor.matching.explain`)."""
+    from monitor.matching.explain import explain_term as explain
+
+    return explain(term)
 
 
 def compile_matcher(watchlists: Sequence[Watchlist]) -> Matcher:

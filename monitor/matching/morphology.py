@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.core.text import normalise_text
+from monitor.matching.english import english_forms
 from monitor.matching.translit import cyrillic_spellings, is_cyrillic, is_latin, latin_spellings
 
 # Word characters, combining marks (decomposed «й», «ё»), invisible joiners and in-word
@@ -203,7 +204,12 @@ def word_spans(text: str) -> list[tuple[str, int, int]]:
             words.append((word, start, match.end()))
             continue
         cuts = [0, *(m.start() for m in _CAMEL_BOUNDARY.finditer(word)), len(word)]
-        words.extend((word[a:b], start + a, start + b) for a, b in itertools.pairwise(cuts))
+        pieces = [(word[a:b], start + a, start + b) for a, b in itertools.pairwise(cuts)]
+        if any(not piece[1:].islower() for piece, _, _ in pieces[1:]):
+            # «БпЛА», «ЗСУшники»: an acronym in mixed case, not glued capitalised words
+            words.append((word, start, match.end()))
+            continue
+        words.extend(pieces)
     return words
 
 
@@ -332,10 +338,18 @@ def _latin_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 @functools.lru_cache(maxsize=100_000)
-def word_pattern(word: str, *, exact: bool = False, translit: bool = True) -> WordPattern:
-    """Every form of one folded term word, in both scripts unless `exact`."""
+def word_pattern(
+    word: str, *, exact: bool = False, translit: bool = True, english: bool = False
+) -> WordPattern:
+    """Every form of one folded term word, in both scripts unless `exact`.
+
+    `english`: a common English word (written in lower case in the list): its English forms
+    only — no Cyrillic readings, so no «каптуред-ский» from "captured".
+    """
     if exact or not word.replace("'", "").isalpha():
         return WordPattern(frozenset({word}), frozenset())
+    if english and is_latin(word):
+        return WordPattern(english_forms(word), frozenset())
     forms: set[str] = set()
     stems: set[tuple[str, str]] = set()
     homographs: set[tuple[str, str]] = set()
@@ -376,6 +390,7 @@ def abbreviation_pattern(word: str, *, translit: bool = True) -> WordPattern:
 
 
 def is_abbreviation(word: str) -> bool:
-    """«ВСУ», «БПЛА», «ЧВК»: all capitals, short; they do not decline and must not be stemmed."""
+    """«ВСУ», «БПЛА», «БпЛА»: short, mostly capitals; they do not decline, are never stemmed."""
     letters = [ch for ch in word if ch.isalpha()]
-    return 2 <= len(letters) <= 6 and all(ch.isupper() for ch in letters)
+    capitals = sum(ch.isupper() for ch in letters)
+    return 2 <= len(letters) <= 6 and (capitals == len(letters) or 2 * capitals > len(letters) + 1)

@@ -25,6 +25,7 @@ from pydantic import (
 
 from monitor.core.errors import WatchlistError
 from monitor.core.toml_errors import describe_error, format_error, line_of
+from monitor.matching.regex_rules import compile_rule_regex
 
 Severity = Literal["info", "warning", "critical"]
 TextScope = Literal["original", "translation", "both"]
@@ -157,14 +158,7 @@ class Rule(Scope):
     def _regex(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not value:
-            raise ValueError("empty pattern")
-        try:
-            compiled = re.compile(value, re.IGNORECASE)
-        except re.error as exc:
-            raise ValueError(str(exc).split(" at position")[0]) from None
-        if compiled.match(""):
-            raise ValueError("pattern matches the empty string, so it would match every post")
+        compile_rule_regex(value)  # RE2: linear time; ValueError names what it cannot run
         return value
 
     @model_validator(mode="after")

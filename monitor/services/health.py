@@ -48,7 +48,7 @@ def worker_health(
         ) from None
     finally:
         db.dispose()
-    return judge_worker(
+    verdict = judge_worker(
         wid,
         now=clock(),
         stale_after=settings.daemon.stale_after(),
@@ -59,3 +59,8 @@ def worker_health(
         stage_backlog=backlog,
         failing_after=settings.daemon.unhealthy_after_failures,
     )
+    if verdict.ok or not channel_errors or verdict.reason.startswith("channel "):
+        return verdict
+    channel, error, _since = channel_errors[0]  # a dead worker and a broken channel: say both
+    more = f" (+{len(channel_errors) - 1} more)" if len(channel_errors) > 1 else ""
+    return Verdict(False, f"{verdict.reason}; channel {channel}: {error}{more}")

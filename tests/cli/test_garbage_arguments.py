@@ -40,8 +40,6 @@ GARBAGE = [
 MUST_BE_REFUSED = {GARBAGE[0]}  # non-UTF-8: exit 2 whatever the command
 # `tgmon health` answers a runtime question; "no such worker" is its exit 1, by contract.
 RUNTIME_VERDICT = {("health",)}
-# Owned by the matching developer (issue 13 item 11, second half): pydantic error on bad terms.
-NOT_MINE = {("watchlist", "explain")}
 
 
 def leaves(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -104,8 +102,6 @@ def test_unknown_option_is_one_line_exit_2(
 def test_garbage_in_every_parameter(path: tuple[str, ...], command: Any, config: Path) -> None:
     if not [p for p in command.params if p.name != "help"]:
         pytest.skip("takes no options or arguments")
-    if path in NOT_MINE:
-        pytest.xfail("`watchlist explain` of punctuation: the matching developer's part")
     for value in GARBAGE:
         args = garbage_args(command, value)
         check(path, args, config, must_fail=value in MUST_BE_REFUSED and value in args)

@@ -99,7 +99,7 @@ def test_health_names_channels_that_cannot_be_read(
         store.set_error(session, 1289637461, message, now=datetime.now(UTC))
     code, out = invoke(tmp_path, db, preview, "health", "--worker-id", "nobody")
     assert code == 1  # no daemon ran: still unhealthy, and the channel state is shown too
-    assert "channel @GreyZone (web): @GreyZone: no web preview: the channel restricts it" in out
+    assert "channel @GreyZone: @GreyZone: no web preview: the channel restricts it" in out
     code, out = invoke(tmp_path, db, preview, "channels", "list")
     assert "no web preview: the channel restricts it" in out
 

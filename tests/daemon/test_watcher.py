@@ -160,7 +160,7 @@ def test_flood_wait_pauses_one_channel_only(
     due = watcher.due_after_flood(ALPHA)
     assert due == clock.now + timedelta(seconds=302.5)  # 300 s + half of the 5 s jitter
     assert watcher.due_after_flood(BETA) is None
-    assert watcher.flood_waits == 1
+    assert watcher.floods.count == 1
     assert sum("FloodWait 300s" in r.getMessage() for r in caplog.records) == 1
     row = channel_row(db, ALPHA)
     assert (

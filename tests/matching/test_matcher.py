@@ -187,7 +187,8 @@ def test_language_scope(text: str, language: str | None, fires: bool) -> None:
     ("text", "language", "fires"),
     [
         ("Ми мали зустріч з Вагнером", "uk", False),  # «мали» is "had" in Ukrainian
-        ("Бійці Вагнера в Малі", "uk", False),  # Ukrainian spells Mali «Малі»: its own term
+        ("Бійці Вагнера в Малі", "uk", True),  # «Малі» is added as the Ukrainian spelling
+        ("Бійці Вагнера та малі групи", "uk", False),  # but «малі» is "small"
         ("Бойцы Вагнера в Мали", "ru", True),
         ("Бойцы Вагнера в Мали", "uk", False),
         ("Бойцы Вагнера в Мали", None, True),  # language unknown: a missed post is worse
@@ -329,7 +330,12 @@ def test_a_hit_says_which_list_rule_and_terms_fired() -> None:
             {"wagner_mali:wagner_mali", "wagner_mali:africa_corps"},
         ),
         ("Ми мали бій з вагнерівцями", "uk", set()),
-        ("Вагнерівці залишили Малі", "uk", {"wagner_mali:wagner_mali_uk"}),
+        # the Russian-written rule now finds the Ukrainian spelling too
+        (
+            "Вагнерівці залишили Малі",
+            "uk",
+            {"wagner_mali:wagner_mali_uk", "wagner_mali:wagner_mali"},
+        ),
         ("В Мали поставили оперу Рихарда Вагнера", "ru", set()),
         (
             "Wagner mercenaries and FAMa clashed near Tinzawaten",
@@ -362,10 +368,13 @@ def test_every_list_compiles_into_one_matcher_that_reuses_terms() -> None:
 
 
 def test_explain_term_shows_forms_endings_and_homographs() -> None:
-    (line,) = explain_term("Мали")
+    line, ukrainian, added = explain_term("Мали")
     assert line.startswith("mali, maly, мали; ")
     assert "мали- + {йец, йець, йска, йская," in line
     assert line.endswith("not in posts in: мали (uk)")
+    assert ukrainian.startswith("малі; ") and ukrainian.endswith("; only capitalised")
+    assert added.startswith("added: малі: uk spelling of «мали»: in the uk dictionary as NOUN")
+    assert added.endswith("also a form of «малий» there, so only when capitalised")
 
 
 def test_a_hyphenated_name_also_matches_written_together() -> None:

@@ -1,0 +1,236 @@
+"""The Ukrainian spelling of a Russian term word, and the Russian spelling of a Ukrainian one.
+
+Analysts write a list in one language; channels write in both. «Сирия» is «Сирія» in Ukrainian,
+«Ізраїль» is «Израиль» in Russian, «беспилотник» is «безпілотник». Candidates come from the
+regular orthographic correspondences (и/і/ї, ы/и, е/є, э/е, ъ/', бес-/без-, -ский/-ський) and are
+kept only when the other language's pymorphy3 dictionary knows them as a dictionary form of a
+word of the same part of speech, so only real words are added. A name neither dictionary knows
+(«Кидаль») gets the one spelling Ukrainian uses for foreign names (и → і), and only when that
+spelling is no word in the other language. Decided once, when lists compile.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.matching.morphology import _analysers, _known_parses
+
+_VOWELS = set("аеиоуыэюяіїє")
+_UK_LETTERS = set("іїєґ'")
+_RU_LETTERS = set("ыэъё")
+_MAX_CANDIDATES = 16
+_NINE = set("дтзсцжчшр")
+_ENDINGS_RU_UK = (
+    ("ский", "ський"),
+    ("цкий", "цький"),
+    ("ская", "ська"),
+    ("ское", "ське"),
+    ("ские", "ські"),
+)
+_PREFIXES_RU_UK = (("бес", "без"), ("рас", "роз"))
+
+
+@dataclass(frozen=True)
+class CrossSpelling:
+    """A spelling of a term word in the other language, and why it was added."""
+
+    spelling: str  # folded
+    language: str  # the language it is spelled in: "uk" or "ru"
+    reason: str
+    # also a form of another word there («малі» = "small"): match it only when capitalised
+    capital_only: bool = False
+
+
+def _language_of(word: str) -> str | None:
+    """Which language a folded Cyrillic term word is written in, if either can tell."""
+    if _UK_LETTERS & set(word):
+        return "uk"
+    if _RU_LETTERS & set(word):
+        return "ru"
+    # where the word is a dictionary form: «мали» is Mali in Russian, only "had" in Ukrainian
+    ru, uk = (bool(_base_parses(parses, word)) for parses in _known_parses(word))
+    if ru and not uk:
+        return "ru"
+    if uk and not ru:
+        return "uk"
+    return None
+
+
+def _ru_to_uk(word: str) -> list[str]:
+    """Ukrainian candidates for a Russian word, most likely first."""
+    options: list[tuple[str, ...]] = []
+    for i, ch in enumerate(word):
+        after_vowel = i == 0 or word[i - 1] in _VOWELS
+        if ch == "и":
+            options.append(_ukrainian_i(word, i))
+        elif ch == "е":
+            options.append(("є", "е") if after_vowel else ("е",))
+        elif ch == "ы":
+            options.append(("и",))
+        elif ch == "э":
+            options.append(("е",))
+        elif ch == "ъ":
+            options.append(("'",))
+        elif ch == "ё":
+            options.append(("ьо", "о", "йо"))
+        else:
+            options.append((ch,))
+    candidates = ["".join(c) for c in itertools.islice(itertools.product(*options), 64)]
+    candidates += [c.replace("сс", "с") for c in candidates if "сс" in c]  # Россия → Росія
+    return _with_affixes(candidates, _PREFIXES_RU_UK, _ENDINGS_RU_UK)
+
+
+def _ukrainian_i(word: str, i: int) -> tuple[str, ...]:
+    """Russian и in Ukrainian, most likely first: Україна, Сирія, Кідаль, Малі."""
+    before = word[i - 1] if i else ""
+    after = word[i + 1] if i + 1 < len(word) else ""
+    if before and before in _VOWELS:
+        return ("ї", "і")
+    if before in _NINE and after and after not in _VOWELS:
+        return ("и", "і")  # the "rule of nine": Сирія, Чилі
+    return ("і", "и")
+
+
+def _uk_to_ru(word: str) -> list[str]:
+    """Russian candidates for a Ukrainian word, most likely first."""
+    options: list[tuple[str, ...]] = []
+    for i, ch in enumerate(word):
+        if ch == "і":
+            options.append(("и",))
+        elif ch == "ї":
+            options.append(("и", "йи"))
+        elif ch == "є":
+            options.append(("е", "э") if i == 0 else ("е",))
+        elif ch == "и":
+            options.append(("ы", "и"))
+        elif ch == "е" and i == 0:
+            options.append(("э", "е"))
+        elif ch == "'":
+            options.append(("ъ", "ь", ""))
+        else:
+            options.append((ch,))
+    candidates = ["".join(c) for c in itertools.islice(itertools.product(*options), 64)]
+    flipped = tuple((uk, ru) for ru, uk in _PREFIXES_RU_UK)
+    return _with_affixes(candidates, flipped, tuple((uk, ru) for ru, uk in _ENDINGS_RU_UK))
+
+
+def _with_affixes(
+    candidates: list[str],
+    prefixes: tuple[tuple[str, str], ...],
+    endings: tuple[tuple[str, str], ...],
+) -> list[str]:
+    found = []
+    for candidate in candidates:
+        found.append(candidate)
+        for old, new in prefixes:
+            if candidate.startswith(old):
+                found.append(new + candidate[len(old) :])
+        for old, new in endings:
+            if candidate.endswith(old):
+                found += [c[: -len(old)] + new for c in found[-2:] if c.endswith(old)]
+    return list(dict.fromkeys(c for c in found))[:_MAX_CANDIDATES]
+
+
+def _base_parses(parses: tuple[Any, ...], word: str) -> list[Any]:
+    return [p for p in parses if p.normal_form.replace("ё", "е") == word or "nomn" in p.tag]
+
+
+def _describe(parse: Any) -> str:
+    grammemes = parse.tag.grammemes
+    tags = [str(parse.tag.POS or "")] + sorted(
+        g for g in ("Geox", "Name", "Surn", "Orgn", "Abbr", "Fixd") if g in grammemes
+    )
+    return " ".join(t for t in tags if t)
+
+
+_PROPER = ("Geox", "Name", "Surn", "Orgn", "Fixd")
+
+
+def _proper(parses: tuple[Any, ...] | list[Any]) -> set[str]:
+    return {g for p in parses for g in _PROPER if g in p.tag.grammemes}
+
+
+@functools.lru_cache(maxsize=50_000)
+def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
+    """The other language's spelling of one folded Cyrillic term word (none or one)."""
+    if len(word) < 3 or not word.replace("'", "").isalpha() or not _is_cyrillic(word):
+        return ()
+    source = _language_of(word)
+    ru, uk = _known_parses(word)
+    if source is None and not ru and not uk:
+        return _name_spellings(word)
+    directions = [source] if source else ["ru", "uk"]  # «Европа» is in both dictionaries
+    for language in directions:
+        own = _base_parses(ru if language == "ru" else uk, word)
+        found = _best_candidate(word, language, own)
+        if found:
+            return (found,)
+    return ()
+
+
+def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | None:
+    """The other language's real word that best matches the term word's readings."""
+    target = "uk" if source == "ru" else "ru"
+    parts_of_speech = {p.tag.POS for p in own}
+    proper = _proper(own) - {"Fixd"}
+    candidates = _ru_to_uk(word) if source == "ru" else _uk_to_ru(word)
+    best: tuple[int, int, str, list[Any], tuple[Any, ...]] | None = None
+    for order, candidate in enumerate(candidates):
+        if candidate == word:
+            continue
+        other = _known_in(target, candidate)
+        bases = [p for p in _base_parses(other, candidate) if p.tag.POS in parts_of_speech]
+        shared = len(proper & _proper(bases))
+        if not bases:
+            continue
+        exact = any(p.normal_form.replace("ё", "е") == candidate for p in bases)
+        score = (-shared - exact, order)
+        if best is None or score < best[:2]:
+            best = (*score, candidate, bases, other)
+    if best is None:
+        return None
+    _, _, candidate, bases, other = best
+    # a reading as a form of another lemma («малі» = plural of «малий», "small")
+    elsewhere = sorted(
+        {p.normal_form for p in other if p.normal_form.replace("ё", "е") != candidate}
+    )
+    reason = f"{target} spelling of «{word}»: in the {target} dictionary as {_describe(bases[0])}"
+    if elsewhere:
+        reason += f"; also a form of «{elsewhere[0]}» there, so only when capitalised"
+    return CrossSpelling(candidate, target, reason, capital_only=bool(elsewhere))
+
+
+def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
+    """A foreign name neither dictionary knows: Ukrainian writes и as і («Кидаль» → «Кідаль»)."""
+    if "и" in word:
+        target, candidate = "uk", word.replace("и", "і")
+        reason = f"uk spelling of the name «{word}»: neither dictionary knows it; uk writes и as і"
+    elif "і" in word:
+        target, candidate = "ru", word.replace("і", "и")
+        reason = f"ru spelling of the name «{word}»: neither dictionary knows it; ru writes і as и"
+    else:
+        return ()
+    other = _known_in(target, candidate)
+    if other and not _proper(_base_parses(other, candidate)):
+        return ()  # it would be another word there
+    if other:
+        reason = f"{target} spelling of the name «{word}»: in the {target} dictionary as " + (
+            _describe(_base_parses(other, candidate)[0])
+        )
+    return (CrossSpelling(candidate, target, reason),)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _known_in(language: str, word: str) -> tuple[Any, ...]:
+    """Dictionary parses of a candidate in one language (half the cost of `_known_parses`)."""
+    analyser = _analysers()[0 if language == "ru" else 1]
+    if not analyser.word_is_known(word):
+        return ()  # most candidates are no word: skip the slow guessing parse
+    return tuple(p for p in analyser.parse(word) if p.is_known)
+
+
+def _is_cyrillic(word: str) -> bool:
+    return all("\u0400" <= ch <= "\u04ff" or ch == "'" for ch in word)

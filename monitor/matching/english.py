@@ -1,0 +1,81 @@
+"""English inflection of an English term word: captured ↔ capture, captures, capturing.
+
+Forms, never bare stems: candidate forms come from English spelling rules (e-drop, consonant
+doubling, y → ies) applied to the term's lemma, and are kept only when simplemma's English
+dictionary knows them as forms of that same lemma ("captured" adds "capture", "capturing",
+never "captain"). A term written in its base form may be a noun ("drone": not "droned on")
+and gets its plural only; so do words the dictionary lacks. Irregular forms ("struck" for
+"strike") are not generated.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+_VOWELS = set("aeiou")
+_LATIN_WORD = re.compile(r"^[a-z]+$")
+_SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
+
+
+@functools.cache
+def _lemmatiser() -> Any:
+    """simplemma's English lemmatiser (its dictionary loads on first use, about 0.2 s)."""
+    import simplemma
+
+    return simplemma
+
+
+def _lemma(word: str) -> str | None:
+    """The dictionary lemma of `word`, or None when the English dictionary does not know it."""
+    simplemma = _lemmatiser()
+    if not simplemma.is_known(word, lang="en"):
+        return None
+    return str(simplemma.lemmatize(word, lang="en")).lower()
+
+
+def _inflect(lemma: str) -> set[str]:
+    """Regular forms of one English word: -s/-es/-ies, -ed/-d/-ied, -ing, with doubling."""
+    forms = {lemma}
+    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in _VOWELS:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(_SIBILANT_ENDINGS):
+        forms |= {lemma + "es", lemma + "ed", lemma + "ing"}
+    elif lemma.endswith("e"):
+        forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    else:
+        forms |= {lemma + "s", lemma + "ed", lemma + "ing"}
+        if len(lemma) >= 3 and lemma[-1] not in _VOWELS | {"w", "x", "y"}:
+            if lemma[-2] in _VOWELS and lemma[-3] not in _VOWELS:
+                forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # stop → stopped
+    return forms
+
+
+@functools.lru_cache(maxsize=50_000)
+def english_forms(word: str) -> frozenset[str]:
+    """Every regular form of a folded English word: the lemma's forms the dictionary knows."""
+    if len(word) < 3 or not word.isascii() or not word.isalpha():
+        return frozenset({word})
+    lemma = _lemma(word)
+    if lemma is None:
+        # a word the dictionary lacks (a brand, an acronym spelled small): its plural only
+        plural = word + ("es" if word.endswith(_SIBILANT_ENDINGS) else "s")
+        return frozenset({word, plural})
+    if lemma == word:
+        # a base form ("drone", "attack") may be a noun: its plural only, so "drone" does not
+        # fire on "the speaker droned on"; write "attacked" to get every form of "attack"
+        return frozenset({word} | {f for f in _plurals(word) if _lemma(f) == lemma})
+    candidates = _inflect(lemma) | {lemma}
+    return frozenset({word} | {form for form in candidates if _lemma(form) == lemma})
+
+
+def _plurals(word: str) -> set[str]:
+    if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS:
+        return {word[:-1] + "ies"}
+    return {word + ("es" if word.endswith(_SIBILANT_ENDINGS) else "s")}
+
+
+def is_english_word(original: str, folded: str) -> bool:
+    """A Latin term word written in lower case is a common English word, not a name."""
+    return original[:1].islower() and _LATIN_WORD.match(folded) is not None
