@@ -14,7 +14,6 @@ from monitor.alerts.recorder import record_alerts, record_deletion_alerts
 from monitor.config.settings import Settings
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline, Stage
-from monitor.pipeline.parallel import CorePool
 from monitor.pipeline.stages import LanguageStage, MatchListener, MatchStage, match_posts
 from monitor.translation.triage import TranslationTriageStage
 from storage.database import Database
@@ -66,15 +65,13 @@ def after_translation(
 def build_stages(settings: Settings, registry: WatchlistRegistry | None = None) -> list[Stage]:
     """The stages after `store`, in order: language, translation triage, matching (→ alerts)."""
     registry = registry or WatchlistRegistry(settings.watchlist_dirs())
-    pool = CorePool()  # starts a worker only for batches of 1,000+ posts (imports)
     return [
-        LanguageStage(pool),
+        LanguageStage(),
         TranslationTriageStage(settings.translation),  # reads the language just detected
         MatchStage(
             registry.matcher,
             match_listeners(settings),
             translation_language=settings.translation.target,
-            pool=pool,
         ),
     ]
 
