@@ -1,7 +1,7 @@
 """Import throughput: a 100,000-post Telegram Desktop export into SQLite and PostgreSQL.
 
 Each import runs in a child process so its peak RSS is its own. Two inputs: the match-heavy
-export (about half the posts hit an example watchlist) and the realistic mix (5 % do).
+export (the example watchlists fire on most posts) and the realistic mix (5 % of posts match).
 Targets (issue 14, 2 cores): store ≥ 5,000 posts/s SQLite and ≥ 8,000 PostgreSQL; full
 pipeline match-heavy ≥ 2,000 SQLite and ≥ 1,500 PostgreSQL; 5 % matching ≥ 3,000 SQLite;
 peak RSS ≤ 400 MB.
@@ -9,6 +9,8 @@ peak RSS ≤ 400 MB.
 TGMON_BENCH_IMPORT_CASES picks cases by number (e.g. "1,3"). TGMON_BENCH_IMPORT_BEFORE names
 another checkout (say, `git worktree add /tmp/before <commit>`): each case then runs there
 first and here right after, so both figures share the machine's load of the moment.
+TGMON_BENCH_IMPORT_MERGE=1 keeps the other cases of the last run
+(bench/.work/import_results.json) in the table, to re-run or add cases one at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 from bench.results import write_section
 from bench.synthetic_export import write_export
@@ -45,11 +48,13 @@ if sys.argv[3].startswith("full"):  # language, triage, example watchlists, aler
     pipeline = build_app(load_settings(bundled_path("tgmon.example.toml")), db=db).pipeline
 else:
     pipeline = Pipeline(db)  # store only: posts, versions, search index
-pools = {id(p): p for st in pipeline.stages if (p := getattr(st, "pool", None)) is not None}
-for pool in pools.values():
-    # full-1: everything in this one process; full: the second core always (the default, auto,
-    # turns it off while other work keeps the machine's cores busy)
-    pool.enabled = sys.argv[3] != "full-1"
+pools = []
+if sys.argv[3] == "full-2":  # the second core (monitor.pipeline.parallel), always on
+    from monitor.pipeline.parallel import CorePool
+    pools.append(CorePool(enabled=True))
+    for stage in pipeline.stages:
+        if hasattr(stage, "pool"):
+            stage.pool = pools[0]
 t0 = time.perf_counter()
 report = import_exports(pipeline, Path(sys.argv[2]))
 elapsed = time.perf_counter() - t0
@@ -57,7 +62,7 @@ elapsed = time.perf_counter() - t0
 def hwm(pid="self"):
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-worker_mb = sum(hwm(pid) for pool in pools.values() for pid in pool.worker_pids())
+worker_mb = sum(hwm(pid) for pool in pools for pid in pool.worker_pids())
 with db.session() as s:
     matched = s.execute(select(func.count(func.distinct(Match.post_id)))).scalar_one()
     alerts = s.execute(select(func.count()).select_from(Alert)).scalar_one()
@@ -136,23 +141,26 @@ def main() -> None:
     cases = [
         ("SQLite (file, WAL), store + search index", _sqlite, heavy, "store"),
         ("SQLite, full pipeline, match-heavy", _sqlite, heavy, "full"),
-        ("SQLite, full pipeline, match-heavy, one process", _sqlite, heavy, "full-1"),
+        ("SQLite, full pipeline, match-heavy, second core", _sqlite, heavy, "full-2"),
         ("SQLite, full pipeline, 5 % matching", _sqlite, mix, "full"),
         ("PostgreSQL 127.0.0.1, store + search index", _postgres, heavy, "store"),
         ("PostgreSQL, full pipeline, match-heavy", _postgres, heavy, "full"),
         ("PostgreSQL, full pipeline, 5 % matching", _postgres, mix, "full"),
+        ("SQLite, full pipeline, 5 % matching, second core", _sqlite, mix, "full-2"),
     ]
+    order = [label for label, *_ in cases]
     chosen = os.environ.get("TGMON_BENCH_IMPORT_CASES")
     if chosen:
         wanted = {int(n) for n in chosen.split(",")}
         cases = [c for n, c in enumerate(cases, 1) if n in wanted]
     before_dir = os.environ.get("TGMON_BENCH_IMPORT_BEFORE")
     before = Path(before_dir).resolve() if before_dir else None
-    load_before = _load()
-    results: dict[str, dict[str, dict[str, float]]] = {}
+    saved = WORK / "import_results.json"
+    merge = os.environ.get("TGMON_BENCH_IMPORT_MERGE") == "1" and saved.exists()
+    results: dict[str, dict[str, Any]] = json.loads(saved.read_text()) if merge else {}
     for label, runner, export, mode in cases:
-        runs: dict[str, dict[str, float]] = {}
-        if before is not None and mode != "full-1":  # the old code has no second core to turn off
+        runs: dict[str, Any] = {"load": _load()}
+        if before is not None and mode != "full-2":  # the old code has no second core
             old = runner(export, mode, before)
             if old is not None:
                 runs["before"] = old
@@ -161,52 +169,42 @@ def main() -> None:
             continue
         runs["after"] = now
         results[label] = runs
+        saved.write_text(json.dumps(results, indent=1))
         rate = now["new"] / now["seconds"]
         old_rate = (
             f" (before: {runs['before']['new'] / runs['before']['seconds']:,.0f})"
-            if ("before" in runs)
+            if "before" in runs
             else ""
         )
         print(
             f"{label}: {rate:,.0f} posts/s{old_rate}, peak RSS {now['rss_mb']:.0f} MB", flush=True
         )
-    (WORK / "import_results.json").write_text(json.dumps(results, indent=1))
     lines = [
         f"Exports: {POSTS:,} messages each (~1 % service), {size_mb:.0f} MB of JSON, streamed"
         " with ijson; batches of 2,000 posts per transaction; each run in a fresh child process.",
         "*match-heavy*: the example watchlists fire on most posts; *5 % matching*: words no"
-        f" list knows, plus a watched phrase in {MATCH_SHARE:.0%} of posts.",
-        f"Load average (1/5/15 min) at the start: {load_before}; at the end: {_load()}"
-        " (2 cores shared with other work: compare runs at similar load).",
+        f" list knows, plus a watched phrase in {MATCH_SHARE:.0%} of posts. *second core*: the"
+        " stages given a CorePool (monitor/pipeline/parallel.py) forced on; the other rows run"
+        " as `tgmon import` does, in one process.",
+        "*before*: the same case run just before from a checkout of an earlier commit (when"
+        " TGMON_BENCH_IMPORT_BEFORE is set). *load*: 1/5/15-minute load average when the case"
+        " started (2 cores shared with other work: compare figures taken at similar load).",
         "",
+        "| case | posts stored | posts matched | alerts | seconds | posts/s | peak RSS (+ worker)"
+        " | before: posts/s | before: peak RSS | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    head = (
-        "| case | posts stored | posts matched | alerts | seconds | posts/s | peak RSS (+ worker) |"
-    )
-    rule = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-    if before is not None:
-        head += " before: posts/s | before: peak RSS |"
-        rule += " ---: | ---: |"
-        lines.insert(
-            2, "*before*: the same case run just before from the checkout of an earlier commit."
-        )
-    lines += [head, rule]
-    for label, runs in results.items():
+    for label, runs in sorted(results.items(), key=lambda kv: order.index(kv[0])):
         r = runs["after"]
         rate = r["new"] / r["seconds"]
         worker = f" (+ {r['worker_mb']:.0f} MB)" if r.get("worker_mb") else ""
-        line = (
+        old = runs.get("before")
+        was = f"{old['new'] / old['seconds']:,.0f} | {old['rss_mb']:.0f} MB" if old else "– | –"
+        lines.append(
             f"| {label} | {r['new']:,} | {r.get('matched', 0):,} | {r.get('alerts', 0):,} "
-            f"| {r['seconds']:.1f} | {rate:,.0f} | {r['rss_mb']:.0f} MB{worker} |"
+            f"| {r['seconds']:.1f} | {rate:,.0f} | {r['rss_mb']:.0f} MB{worker} | {was} "
+            f"| {runs.get('load', '–')} |"
         )
-        if before is not None:
-            old = runs.get("before")
-            line += (
-                f" {old['new'] / old['seconds']:,.0f} | {old['rss_mb']:.0f} MB |"
-                if old
-                else " – | – |"
-            )
-        lines.append(line)
     lines += [
         "",
         "*Full pipeline* adds language detection, translation triage, matching against the",

@@ -223,7 +223,7 @@ def insert_alerts(session: Session, rows: Sequence[AlertRow]) -> list[StoredAler
         result = [tuple(r) for r in session.execute(stmt, values).all()]
     ids = {(watchlist, key): alert_id for alert_id, watchlist, key in result}
     return [
-        StoredAlert(*(getattr(row, name) for name in _ALERT_FIELDS), id=alert_id)
+        StoredAlert(**{name: getattr(row, name) for name in _ALERT_FIELDS}, id=alert_id)
         for row in rows
         if (alert_id := ids.get((row.watchlist, row.dedupe_key))) is not None
     ]
