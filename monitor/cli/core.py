@@ -6,9 +6,8 @@ shows a traceback only with --debug.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from typer.core import TyperGroup
 
 from monitor.cli.render import summary as render
-from monitor.config.settings import Settings, load_settings, parse_duration
+from monitor.config.settings import Settings, load_settings
+from monitor.config.when import parse_when
 from monitor.core.errors import InputError, TgmonError
 from monitor.wiring import App, build_app
 from storage.database import Database
@@ -92,29 +92,6 @@ def file_progress() -> Progress:
         console=render.console(stderr=True),
         transient=True,
     )
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_when(value: str, *, end_of_day: bool = False, now: datetime | None = None) -> datetime:
-    """A date (YYYY-MM-DD, UTC), an ISO timestamp, or an age like 7d meaning 'now minus 7d'."""
-    now = now or datetime.now(UTC)
-    text = value.strip()
-    if _DATE.match(text):
-        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        return day + timedelta(days=1) if end_of_day else day
-    try:
-        return now - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{value!r}: not a date or age (use 2026-11-01, 2026-11-01T12:00 or 7d/24h)"
-        ) from None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
 def when_option(
