@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from monitor.config.web import WebSettings
 from monitor.core.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.I)
@@ -467,6 +468,7 @@ class Settings(BaseSettings):
     watchlists: WatchlistSettings = Field(default_factory=WatchlistSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     # Where the file came from; relative paths in it are read against its folder.
     _source_path: Path | None = PrivateAttr(default=None)
