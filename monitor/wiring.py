@@ -25,6 +25,7 @@ from monitor.pipeline.stages import LanguageStage, MatchStage
 from monitor.pipeline.translated import TranslatedPosts
 from monitor.services.alerts import AlertService
 from monitor.services.channels import ChannelService
+from monitor.services.desk import DeskService
 from monitor.services.search import SearchService
 from monitor.services.translation import TranslationService
 from monitor.services.watchlists import WatchlistService
@@ -35,6 +36,8 @@ from storage.database import Database
 from storage.workers import upgrade_serialised
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from monitor.alerts.dispatch import Dispatcher
     from monitor.daemon.contracts import JobSpec
     from monitor.daemon.watcher import ChannelWatcher
@@ -144,6 +147,34 @@ class App:
     def channels(self) -> ChannelService:
         return ChannelService(self.db, clock=self.clock)
 
+    # -- the analyst desk (monitor/web): served by `tgmon web`, or by the daemon ----------
+
+    @cached_property
+    def desk(self) -> DeskService:
+        return DeskService(self.db, self.alerts, self.channels, self.watchlists)
+
+    def web_app(self) -> Starlette:
+        """The desk's ASGI app over this app's services and the [web] settings."""
+        from monitor.web.app import DeskParts, create_web_app
+
+        parts = DeskParts(
+            search=self.search,
+            alerts=self.alerts,
+            desk=self.desk,
+            translation_target=self.settings.translation.target,
+            clock=self.clock,
+        )
+        return create_web_app(parts, self.settings.web)
+
+    def _start_desk(self) -> asyncio.Task[None] | None:
+        """With [web] serve_with_daemon, bind the desk's port now and serve it in a task."""
+        if not self.settings.web.serve_with_daemon:
+            return None
+        from monitor.web.serve import bind, serve
+
+        sock = bind(self.settings.web)  # refused exposure or a taken port: ConfigError now
+        return asyncio.create_task(serve(self.web_app(), sock, own_signals=False))
+
     # -- the daemon: sources, watcher, jobs --------------------------------------------
 
     @cached_property
@@ -205,7 +236,9 @@ class App:
             self.db, self.settings, worker_id=self.settings.daemon.worker_name()
         )
         all_jobs = [*self.daemon_jobs(dispatcher), *jobs]
+        desk: asyncio.Task[None] | None = None
         try:
+            desk = self._start_desk()  # the analyst desk, when [web] serve_with_daemon
             async with self.open_telegram(client_factory, require_login=True) as source:
                 daemon = Daemon(
                     self.settings,
@@ -218,6 +251,9 @@ class App:
                 )
                 await daemon.run()
         finally:
+            if desk is not None:
+                desk.cancel()
+                await asyncio.gather(desk, return_exceptions=True)
             dispatcher.close()
 
 
