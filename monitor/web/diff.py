@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+_TOKENS = re.compile(r"\S+\s*|\s+", re.UNICODE)  # a word with the space after it
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from pathlib import Path
 
@@ -137,3 +138,33 @@ def test_daemon_serves_the_desk_when_asked(tmp_path: Path) -> None:
     assert status == 200 and "no channels stored yet" in text
     with socket.socket() as again:  # the port is free again once the daemon stops
         again.bind(("127.0.0.1", port))
+
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_every_web_setting_is_documented_and_read() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    desk = readme[readme.index("## The analyst desk") :]
+    example = (ROOT / "config" / "tgmon.example.toml").read_text(encoding="utf-8")
+    web_example = example[example.index("[web]") :]
+    readers = "".join(  # where the desk's settings are read: the desk, its CLI, the daemon
+        path.read_text(encoding="utf-8")
+        for path in [
+            *(ROOT / "monitor" / "web").glob("*.py"),
+            ROOT / "monitor" / "cli" / "web.py",
+            ROOT / "monitor" / "wiring.py",
+        ]
+    )
+    for key in WebSettings.model_fields:
+        assert f"`{key}`" in desk, f"README's [web] table lacks {key}"
+        assert f"# {key} =" in web_example, f"tgmon.example.toml's [web] lacks {key}"
+        assert re.search(rf"\.{key}\b", readers), f"web.{key} is documented but never read"
+
+
+def test_the_container_exposes_the_desk() -> None:
+    port = WebSettings().port
+    assert f"EXPOSE {port}" in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    assert f'"127.0.0.1:{port}:{port}"' in compose
+    assert 'TGMON_WEB__SERVE_WITH_DAEMON: "true"' in compose and "TGMON_WEB__TOKEN" in compose
