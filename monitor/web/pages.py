@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ from monitor.services.records import write_records
 from monitor.web import params
 from monitor.web.diff import word_diff
 from monitor.web.security import CSRF_COOKIE, CSRF_FIELD
+from storage.desk import AlertStory
 from storage.highlight import hit_spans
 from storage.query import Leaf
 from storage.search import SearchFilters, SearchHit
@@ -36,6 +38,35 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
     return render(request, name, context, status=status)
 
 
+@dataclass(frozen=True)
+class StoryLine:
+    """One line of the alerts page: a post (and its copies) with every alert it raised."""
+
+    alerts: list[AlertStory]
+
+    @property
+    def first(self) -> AlertStory:
+        return self.alerts[0]
+
+    @property
+    def all_acked(self) -> bool:
+        return all(a.acked_at is not None for a in self.alerts)
+
+
+def story_lines(stories: list[AlertStory]) -> list[StoryLine]:
+    """Fold neighbouring alerts about the same post (one per watchlist) into one line."""
+    lines: list[StoryLine] = []
+    for story in stories:
+        same = lines and (lines[-1].first.channel, lines[-1].first.message_id) == (
+            story.channel, story.message_id
+        )
+        if same:
+            lines[-1].alerts.append(story)
+        else:
+            lines.append(StoryLine([story]))
+    return lines
+
+
 def _alert_context(request: Request) -> dict[str, Any]:
     state = request.app.state
     filters = params.alert_filters(request.query_params)
@@ -43,7 +74,10 @@ def _alert_context(request: Request) -> dict[str, Any]:
     size = state.web.page_size
     result = state.parts.desk.stories(filters, limit=size, offset=(page - 1) * size)
     query = {k: v for k, v in request.query_params.items() if k != "page" and v}
-    return {"filters": filters, "page": page, "result": result, "query": query}
+    return {
+        "filters": filters, "page": page, "result": result, "query": query,
+        "lines": story_lines(result.stories),
+    }
 
 
 def alerts(request: Request) -> Response:

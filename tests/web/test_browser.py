@@ -83,7 +83,9 @@ def test_analyst_walks_through_the_desk(served: tuple[str, DemoDesk], tmp_path: 
 
         page.goto(f"{base}/alerts")
         expect(page.locator("h1")).to_have_text("Alerts")
-        expect(page.locator("#alert-rows tr")).to_have_count(50)
+        expect(page.locator("#alert-rows .alert-state")).to_have_count(50)
+        # alerts of several watchlists about one post share its line
+        assert page.locator("#alert-rows tr.story").count() < 50
         page.screenshot(path=str(shots / "alerts.png"))
 
         page.get_by_role("link", name="Search", exact=True).click()
@@ -100,7 +102,7 @@ def test_analyst_walks_through_the_desk(served: tuple[str, DemoDesk], tmp_path: 
 
         # the demo's one edited alert (its later snapshot changed the post): versions, a diff
         page.goto(f"{base}/alerts")
-        edited_row = page.locator("#alert-rows tr", has=page.locator("td", has_text="edited"))
+        edited_row = page.locator("#alert-rows tr", has=page.locator(".badge", has_text="edited"))
         edited_row.first.locator("td.nowrap a").first.click()
         expect(page.locator("h2", has_text="Versions")).to_be_visible()
         expect(page.locator(".diff ins, .diff del").first).to_be_visible()
