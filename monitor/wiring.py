@@ -151,7 +151,7 @@ class App:
 
     @cached_property
     def desk(self) -> DeskService:
-        return DeskService(self.db, self.alerts, self.channels, self.watchlists)
+        return DeskService(self.db, self.alerts, self.watchlists)
 
     def web_app(self) -> Starlette:
         """The desk's ASGI app over this app's services and the [web] settings."""

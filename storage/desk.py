@@ -7,7 +7,7 @@ Rows leave as plain dataclasses; no ORM object escapes a session.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -225,3 +225,47 @@ def copies_of(session: Session, post_ids: list[int], *, exclude: int) -> list[St
         .order_by(_POST.posted_at)
     ).all()
     return [StoryCopy(_label(r.username, r.channel_id), r.message_id, r.url) for r in found]
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """A watched channel for the desk: state, cursor, last post, errors (no total count: at a
+    million posts counting them per page view would cost more than the page)."""
+
+    channel_id: int
+    username: str | None
+    title: str | None
+    mode: str
+    enabled: bool
+    removed: bool
+    last_post_at: datetime | None
+    last_polled_at: datetime | None
+    error: str | None
+    error_at: datetime | None
+    flood_wait_until: datetime | None
+
+
+def channel_states(session: Session) -> list[ChannelState]:
+    """Every channel not removed; the last post comes from the (channel, posted_at) index."""
+    last_post = (
+        select(func.max(_POST.posted_at)).where(_POST.channel_id == _CHANNEL.id).scalar_subquery()
+    )
+    rows = session.execute(
+        select(Channel, last_post.label("last_post_at"))
+        .where(_CHANNEL.removed_at.is_(None))
+        .order_by(_CHANNEL.id)
+    ).all()
+    out = []
+    for channel, last in rows:
+        if isinstance(last, str):  # SQLite aggregates bypass the column type
+            last = datetime.fromisoformat(last)
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        out.append(
+            ChannelState(
+                channel.id, channel.username, channel.title, channel.mode, channel.enabled,
+                channel.removed_at is not None, last, channel.last_polled_at, channel.error,
+                channel.error_at, channel.flood_wait_until,
+            )
+        )
+    return out

@@ -6,31 +6,37 @@ Everything here reads; the desk's one write (acknowledge) is AlertService.acknow
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from monitor.alerts.dispatch import renderer_for
+from monitor.alerts.render import AlertRenderer, alert_context
+from monitor.core.errors import ConfigError
 from monitor.language import detect_language
 from monitor.matching.matcher import Hit, compile_matcher
 from monitor.matching.watchlists import Watchlist, validate_watchlists
 from monitor.services.alerts import AlertService
-from monitor.services.channels import ChannelService
 from monitor.services.search import SearchPage
 from monitor.services.watchlists import WatchlistService
-from storage.channels import ChannelRow
 from storage.database import Database
 from storage.desk import (
     AlertFilters,
     AlertStory,
+    ChannelState,
     StoryCopy,
     alert_facets,
     alert_ids,
     alert_stories,
     channel_posts_per_day,
+    channel_states,
     copies_of,
     watchlist_hits_per_day,
 )
+from storage.outbox import load_alerts
 from storage.search import SearchFilters, Sort
 from storage.search import search as search_posts
 
@@ -46,7 +52,7 @@ class StoryPage:
 
 @dataclass(frozen=True)
 class ChannelFigures:
-    rows: list[ChannelRow]
+    rows: list[ChannelState]
     days: list[str]
     per_day: dict[int, dict[str, int]]
 
@@ -76,12 +82,10 @@ class DeskService:
         self,
         db: Database,
         alerts: AlertService,
-        channels: ChannelService,
         watchlists: WatchlistService,
     ) -> None:
         self.db = db
         self.alerts = alerts
-        self.channels = channels
         self.watchlists = watchlists
 
     def stories(self, filters: AlertFilters, *, limit: int, offset: int = 0) -> StoryPage:
@@ -112,11 +116,26 @@ class DeskService:
         """The newest alerts exactly as the webhook route receives them (schema tgmon.alert/1)."""
         with self.db.read_session() as session:
             ids = alert_ids(session, filters, limit=limit)
-        return [self.alerts.show(alert_id).message.payload for alert_id in ids]
+            records = load_alerts(session, ids)  # five queries, whatever the number
+        # the webhook's own template and context, compiled once; the subject and the text and
+        # HTML bodies a delivery also renders are not needed here
+        template = self._renderer.env.get_template("payload.json.j2")
+        payloads = []
+        for r in (records[i] for i in ids if i in records):
+            text = template.render(alert_context(r.alert, r.post, r.channel, r.matches, r.copies))
+            try:
+                payloads.append(json.loads(text))
+            except json.JSONDecodeError as exc:  # as AlertRenderer.render says it
+                raise ConfigError(f"payload.json.j2: does not render valid JSON: {exc}") from exc
+        return payloads
+
+    @cached_property
+    def _renderer(self) -> AlertRenderer:
+        return renderer_for(self.alerts.settings)
 
     def channel_figures(self, *, days: int) -> ChannelFigures:
-        rows = self.channels.overview()
         with self.db.read_session() as session:
+            rows = channel_states(session)
             labels, per_day = channel_posts_per_day(session, days=days)
         return ChannelFigures(rows, labels, per_day)
 

@@ -13,12 +13,12 @@ from starlette.responses import PlainTextResponse, Response
 from monitor.core.snippet import segments
 from monitor.web.charts import daily_bars, sparkline
 from monitor.web.pages import _render, csrf_ok
-from storage.channels import ChannelRow
+from storage.desk import ChannelState
 
 CHART_DAYS = 14
 
 
-def _lag(row: ChannelRow, now: datetime) -> str:
+def _lag(row: ChannelState, now: datetime) -> str:
     """How long since the channel was last read (polling lag), as the table shows it."""
     if row.last_polled_at is None:
         return "never read"
@@ -29,7 +29,7 @@ def _lag(row: ChannelRow, now: datetime) -> str:
     return f"{max(seconds, 0)}s"
 
 
-def _state(row: ChannelRow, now: datetime) -> str:
+def _state(row: ChannelState, now: datetime) -> str:
     if row.removed:
         return "removed"
     if not row.enabled:
