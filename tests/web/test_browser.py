@@ -75,7 +75,7 @@ def test_analyst_walks_through_the_desk(served: tuple[str, DemoDesk], tmp_path: 
     problems: list[str] = []
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page = browser.new_page(viewport={"width": 1180, "height": 760})
         # a CSP violation or a script error shows up here: the desk must have none
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
