@@ -27,6 +27,9 @@ USER tgmon
 # Without it the bundled example config applies.
 WORKDIR /etc/tgmon
 VOLUME ["/data"]
+# The analyst desk ([web] serve_with_daemon = true, or CMD ["web"]). Inside a container it must
+# listen on 0.0.0.0, which tgmon allows only with a login set (TGMON_WEB__TOKEN, or a user).
+EXPOSE 8765
 HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 CMD ["tgmon", "health"]
 ENTRYPOINT ["tgmon"]
 CMD ["run"]

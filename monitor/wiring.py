@@ -27,6 +27,7 @@ from monitor.pipeline.stages import LanguageStage, MatchStage
 from monitor.pipeline.translated import TranslatedPosts
 from monitor.services.alerts import AlertService
 from monitor.services.channels import ChannelService
+from monitor.services.desk import DeskService
 from monitor.services.search import SearchService
 from monitor.services.translation import TranslationService
 from monitor.services.watchlists import WatchlistService
@@ -37,6 +38,8 @@ from storage.database import Database
 from storage.workers import upgrade_serialised
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from monitor.alerts.dispatch import Dispatcher
     from monitor.daemon.contracts import JobSpec
     from monitor.daemon.watcher import ChannelWatcher
@@ -161,6 +164,34 @@ class App:
     def channels(self) -> ChannelService:
         return ChannelService(self.db, clock=self.clock)
 
+    # -- the analyst desk (monitor/web): served by `tgmon web`, or by the daemon ----------
+
+    @cached_property
+    def desk(self) -> DeskService:
+        return DeskService(self.db, self.alerts, self.watchlists)
+
+    def web_app(self) -> Starlette:
+        """The desk's ASGI app over this app's services and the [web] settings."""
+        from monitor.web.app import DeskParts, create_web_app
+
+        parts = DeskParts(
+            search=self.search,
+            alerts=self.alerts,
+            desk=self.desk,
+            translation_target=self.settings.translation.target,
+            clock=self.clock,
+        )
+        return create_web_app(parts, self.settings.web)
+
+    def _start_desk(self) -> asyncio.Task[None] | None:
+        """With [web] serve_with_daemon, bind the desk's port now and serve it in a task."""
+        if not self.settings.web.serve_with_daemon:
+            return None
+        from monitor.web.serve import bind, serve
+
+        sock = bind(self.settings.web)  # refused exposure or a taken port: ConfigError now
+        return asyncio.create_task(serve(self.web_app(), sock, own_signals=False))
+
     # -- the daemon: sources, watcher, jobs --------------------------------------------
 
     @cached_property
@@ -259,7 +290,9 @@ class App:
         guard = StopGuard()  # a signal before the daemon runs, or after, still exits 0
         guard.arm()
         dispatcher: Dispatcher | None = None
+        desk: asyncio.Task[None] | None = None
         try:
+            desk = self._start_desk()  # the analyst desk, when [web] serve_with_daemon
             await asyncio.to_thread(upgrade_serialised, self.db)  # workers may start together
             dispatcher = Dispatcher(
                 self.db,
@@ -291,6 +324,9 @@ class App:
                 raise
             log.info("stopped on %s before the daemon ran", guard.signal_name)
         finally:
+            if desk is not None:
+                desk.cancel()
+                await asyncio.gather(desk, return_exceptions=True)
             if dispatcher is not None:
                 dispatcher.close()
             guard.disarm()

@@ -110,8 +110,9 @@ def alert_context(
     channel: Channel | None,
     matches: Sequence[Match],
     copies: Sequence[tuple[Post, Channel | None]] = (),
+    translation: TranslationState | None = None,
 ) -> dict[str, Any]:
-    """The template variables for one alert (documented in docs/README-alerts.md)."""
+    """The template variables for one alert (README: What an alert shows)."""
     original_spans = [s for m in matches if m.text_source == "original" for s in m.spans]
     terms = sorted({t for m in matches for t in m.terms})
     forwarded = None
@@ -122,6 +123,7 @@ def alert_context(
             "name": post.fwd_from_name,
         }
     return {
+        "english": english_of(post, translation or TranslationState()),
         "alert": {
             "id": alert.id,
             "watchlist": alert.watchlist,
@@ -204,8 +206,7 @@ class AlertRenderer:
         translation: TranslationState | None = None,
     ) -> AlertMessage:
         """Render one alert; a broken user template is a ConfigError naming the file."""
-        context = alert_context(alert, post, channel, matches, copies)
-        context["english"] = english_of(post, translation or TranslationState())
+        context = alert_context(alert, post, channel, matches, copies, translation)
         subject = " ".join(self._render("subject.txt.j2", context).split())
         payload_text = self._render("payload.json.j2", context)
         try:

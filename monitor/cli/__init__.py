@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import alerts, data, search, telegram, translate, watchlist
+from monitor.cli import alerts, data, search, telegram, translate, watchlist, web
 from monitor.cli import run as run_cli
 from monitor.cli.core import CliState, ErrorHandlingGroup
 from monitor.cli.logs import reset_logging
@@ -59,6 +59,7 @@ for _command in (search.search, search.show, search.export, search.stats):
 app.add_typer(alerts.alerts_app, name="alerts")
 app.command()(run_cli.run)
 app.command()(run_cli.health)
+app.command()(web.web)
 
 
 def main() -> None:

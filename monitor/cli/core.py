@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,7 +22,8 @@ from typer.core import TyperGroup
 
 from monitor.cli.logs import mask_configured_secrets, mask_secret_patterns
 from monitor.cli.render import summary as render
-from monitor.config.settings import Settings, load_settings, parse_duration
+from monitor.config.settings import Settings, load_settings
+from monitor.config.when import parse_when
 from monitor.core.errors import InputError, TgmonError
 from monitor.wiring import App, build_app
 from storage.database import Database
@@ -201,32 +202,6 @@ def file_progress() -> Progress:
         console=render.console(stderr=True),
         transient=True,
     )
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_when(value: str, *, end_of_day: bool = False, now: datetime | None = None) -> datetime:
-    """A date (YYYY-MM-DD, UTC), an ISO timestamp, or an age like 7d meaning 'now minus 7d'."""
-    now = now or datetime.now(UTC)
-    text = value.strip()
-    if _DATE.match(text):
-        try:
-            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        except ValueError as exc:  # 2026-13-45: the shape of a date, not a date
-            raise InputError(f"{value!r}: not a date ({exc})") from None
-        return day + timedelta(days=1) if end_of_day else day
-    try:
-        return now - parse_duration(text)
-    except (ValueError, OverflowError):
-        pass
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{value!r}: not a date or age (use 2026-11-01, 2026-11-01T12:00 or 7d/24h)"
-        ) from None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
 def when_option(

@@ -14,6 +14,7 @@ from monitor.config.daemon import DaemonSettings
 from monitor.config.sources import SourcesSettings
 from monitor.config.telegram import ChannelSettings, TelegramSettings
 from monitor.config.translation import TranslationSettings
+from monitor.config.web import WebSettings
 
 
 class DatabaseSettings(Section):
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     # Where the file came from; relative paths in it are read against its folder.
     _source_path: Path | None = PrivateAttr(default=None)

@@ -1,1 +1,5 @@
-"""The analyst desk: server-rendered pages over the services (see ARCHITECTURE.md)."""
+"""The analyst desk: alerts, search, posts, channels and watchlists in the browser.
+
+Routes over the services (no SQL here), Jinja2 pages, htmx and SVG charts shipped in the
+package. `monitor.web.app.create_web_app` is the entry point; monitor.wiring builds it.
+"""
