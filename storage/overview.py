@@ -5,7 +5,7 @@ The demo's closing report (and any overview) reads these; one read session, a fe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -87,9 +87,12 @@ def _examples(session: Session, per_watchlist: int = 2) -> list[MatchExample]:
         .order_by(Match.watchlist, Post.posted_at.desc())  # type: ignore[attr-defined]
     ).all()
     shown: dict[str, int] = {}
-    examples = []
+    examples: dict[tuple[str, str, int], MatchExample] = {}
     for watchlist, spans, message_id, text, username in rows:
-        if shown.get(watchlist, 0) < per_watchlist:
+        key = (watchlist, username or "?", message_id)
+        if key in examples:  # several rules of one list fired on this post: one example
+            examples[key] = replace(examples[key], spans=[*examples[key].spans, *spans])
+        elif shown.get(watchlist, 0) < per_watchlist:
             shown[watchlist] = shown.get(watchlist, 0) + 1
-            examples.append(MatchExample(username or "?", message_id, watchlist, text, spans))
-    return examples
+            examples[key] = MatchExample(username or "?", message_id, watchlist, text, spans)
+    return list(examples.values())
