@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
@@ -22,3 +22,12 @@ def utcnow() -> datetime:
 def monotonic() -> float:
     """Seconds on a clock that never goes back: for elapsed time and rate limits only."""
     return time.monotonic()
+
+
+def short_age(delta: timedelta) -> str:
+    """A short age for tables and pages: 45s, 12m, 3h, 2d (never negative)."""
+    seconds = max(int(delta.total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from monitor.core.clock import short_age
 from monitor.core.snippet import segments
 from monitor.web.charts import daily_bars, sparkline
 from monitor.web.pages import _render, csrf_ok
@@ -22,11 +23,7 @@ def _lag(row: ChannelState, now: datetime) -> str:
     """How long since the channel was last read (polling lag), as the table shows it."""
     if row.last_polled_at is None:
         return "never read"
-    seconds = int((now - row.last_polled_at).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{max(seconds, 0)}s"
+    return short_age(now - row.last_polled_at)
 
 
 def _state(row: ChannelState, now: datetime) -> str:

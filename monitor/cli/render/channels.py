@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.table import Table
 
+from monitor.core.clock import short_age
 from storage.channels import ChannelRow
-
-
-def ago(delta: timedelta) -> str:
-    """A short age: 45s, 12m, 3h, 2d."""
-    seconds = max(int(delta.total_seconds()), 0)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def _state(row: ChannelRow, now: datetime) -> str:
     if row.removed:
         return "removed"
     if row.flood_wait_until is not None and row.flood_wait_until > now:
-        return f"flood wait {ago(row.flood_wait_until - now)}"
+        return f"flood wait {short_age(row.flood_wait_until - now)}"
     if row.error:
         return f"error: {row.error}"
     return "ok" if row.enabled else "disabled"
@@ -47,7 +39,7 @@ def channel_table(rows: Sequence[ChannelRow], *, now: datetime) -> Table:
     table.add_column("polled", justify="right", no_wrap=True)
     table.add_column("state", ratio=1, min_width=24, overflow="fold")
     for row in rows:
-        lag = f"{ago(now - row.last_polled_at)} ago" if row.last_polled_at else "never"
+        lag = f"{short_age(now - row.last_polled_at)} ago" if row.last_polled_at else "never"
         name = channel_name(row.username, row.title, row.channel_id)
         if row.username and row.title:
             name += f" · {row.title}"
