@@ -46,6 +46,8 @@ _UKRAINIAN_SUFFIXES = sorted(
 _stem_cache: dict[str, str] = {}
 # a `WORD` match → its (index token, stem) pairs (two for a glued camel-case hashtag)
 _word_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+# a `WORD` match → its stems joined by spaces ("" when it has none): search_text's hot path
+_stems_cache: dict[str, str] = {}
 
 
 def _strip_ukrainian(word: str) -> str:
@@ -107,7 +109,16 @@ def words(text: str) -> list[str]:
 
 
 def _stems(text: str) -> list[str]:
-    return [s for word in WORD.findall(text) for _, s in _tokens_of(word)]
+    """Stems of the words of `text`, each a space-joined group; one dict look-up per word."""
+    found = WORD.findall(text)
+    parts = list(map(_stems_cache.get, found))
+    if None in parts:
+        if len(_stems_cache) >= _CACHE_LIMIT:
+            _stems_cache.clear()
+        for i, word in enumerate(found):
+            if parts[i] is None:
+                parts[i] = _stems_cache[word] = " ".join(s for _, s in _tokens_of(word))
+    return parts  # type: ignore[return-value]
 
 
 def search_text(text: str | None, translation: str | None = None) -> str:
@@ -115,7 +126,7 @@ def search_text(text: str | None, translation: str | None = None) -> str:
     parts = _stems(text or "")
     if translation:
         parts.extend(_stems(translation))
-    return " ".join(parts)
+    return " ".join(filter(None, parts))
 
 
 def search_text_of_normalised(text: str, translation: str | None = None) -> str:
