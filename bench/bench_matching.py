@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import write_section
+from monitor.core.text import split_words
 from monitor.matching.crosslang import _known_in, cross_spellings
 from monitor.matching.english import english_forms
 from monitor.matching.matcher import compile_matcher
-from monitor.matching.morphology import _analysers, _known_parses, split_words, word_pattern
+from monitor.matching.morphology import _analysers, _known_parses, word_pattern
 from monitor.matching.translit import cyrillic_spellings, is_latin, latin_spellings
 from monitor.matching.watchlists import Watchlist, load_watchlists
 

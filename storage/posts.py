@@ -21,7 +21,7 @@ from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.core.text import hash_of_normalised, normalise_text
 from storage.bulk import pg_bulk_insert
 from storage.models import Channel, Post, PostVersion
-from storage.stemming import search_text_of_normalised
+from storage.stemming import search_text
 
 ChangeKind = Literal["new", "edited", "unchanged"]
 _IN_CHUNK = 500
@@ -82,11 +82,15 @@ def _entities(post: ChannelPost) -> list[dict[str, Any]]:
 
 
 def _text_keys(text: str, hash_key: str, search_key: str) -> dict[str, str]:
-    """The dedupe hash and the search index value, from one normalisation of the text."""
-    normalised = normalise_text(text)
+    """The dedupe hash (of the normalised text) and the search index value.
+
+    The index is split from the original text, which keeps the case the shared tokeniser needs
+    for camel-case hashtags; its per-word folding is cached, so this adds no second
+    normalisation of the whole text.
+    """
     return {
-        hash_key: hash_of_normalised(normalised),
-        search_key: search_text_of_normalised(normalised),
+        hash_key: hash_of_normalised(normalise_text(text)),
+        search_key: search_text(text),
     }
 
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Union
 
 from monitor.core.errors import QueryError
-from monitor.core.text import normalise_text
 from storage.stemming import stem, words
 
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -95,7 +94,7 @@ def _lex(query: str) -> list[_Token]:
             raw = query[start:i]
             if raw in _OPERATORS:
                 tokens.append(_Token(raw, raw, start + 1))
-            elif words(normalise_text(raw)):
+            elif words(raw):
                 tokens.append(_Token("word", raw.rstrip("*"), start + 1, raw.endswith("*")))
             # a run of punctuation only (e.g. ';) has nothing to search for: it is skipped
     return tokens
@@ -177,7 +176,7 @@ class _Parser:
             self.depth -= 1
             return node
         if token.kind in ("word", "phrase"):
-            parts = tuple(words(normalise_text(token.text)))
+            parts = tuple(words(token.text))
             if not parts:
                 raise QueryError(f"query: empty phrase at position {token.pos}")
             self.words += len(parts)

@@ -5,6 +5,12 @@ The index stores stems, and query words are stemmed the same way, so «Вагн�
 Snowball russian for Cyrillic (the stemmer PostgreSQL's `russian` config uses), a light
 suffix stripper for words with Ukrainian-only letters (Snowball has no Ukrainian), Snowball
 english for Latin. Tokens of three letters or fewer are kept whole (short names, acronyms).
+
+Words are split by the tokeniser watchlist matching uses (`monitor.core.text.word_spans` on the
+original text, `fold_word` per word), so #WagnerGroup is "wagner" + "group" and Ukrainian
+«м'ясо» is one word in the index, in a query and in the highlighter alike. An index token
+keeps only letters and digits (the apostrophe is dropped: «м'ясо» → «мясо»), so neither
+FTS5's unicode61 tokenizer nor PostgreSQL's parser splits it again.
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ from dataclasses import dataclass
 
 import Stemmer
 
-from monitor.core.text import normalise_text
+from monitor.core.text import WORD, fold_word, word_spans
 
-# Letters and digits; "_" separates, as in SQLite's unicode61 tokenizer and PostgreSQL's parser.
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+# Letters and digits: what SQLite's unicode61 tokenizer and PostgreSQL's parser keep in a token.
+_TOKEN_CHARS = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 _UKRAINIAN_ONLY = re.compile(r"[іїєґ]")
@@ -38,6 +44,10 @@ _UKRAINIAN_SUFFIXES = sorted(
     reverse=True,
 )
 _stem_cache: dict[str, str] = {}
+# a `WORD` match → its (index token, stem) pairs (two for a glued camel-case hashtag)
+_word_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+# a `WORD` match → its stems joined by spaces ("" when it has none): search_text's hot path
+_stems_cache: dict[str, str] = {}
 
 
 def _strip_ukrainian(word: str) -> str:
@@ -68,24 +78,65 @@ def stem(token: str) -> str:
     return result
 
 
+def _tokens_of(word: str) -> tuple[tuple[str, str], ...]:
+    """(index token, stem) pairs of one `WORD` match: camel-split, folded, letters and digits only.
+
+    Cached per distinct word (posts repeat words, Zipf), so the store path pays the
+    tokeniser's per-word Python work once per word, not once per occurrence.
+    """
+    pairs = _word_cache.get(word)
+    if pairs is None:
+        found = []
+        for piece, _, _ in word_spans(word):
+            token = "".join(_TOKEN_CHARS.findall(fold_word(piece)))
+            if token:
+                found.append((token, stem(token)))
+        pairs = tuple(found)
+        if len(_word_cache) >= _CACHE_LIMIT:
+            _word_cache.clear()
+        _word_cache[word] = pairs
+    return pairs
+
+
+def index_token(word: str) -> str:
+    """The index form of one original word: folded as matching folds it, letters and digits only."""
+    return "".join(token for token, _ in _tokens_of(word))
+
+
 def words(text: str) -> list[str]:
-    """Split normalised text into tokens the way the index does."""
-    return _TOKEN.findall(text)
+    """Split an original (un-normalised) text into index tokens, exactly as matching splits it."""
+    return [token for word in WORD.findall(text) for token, _ in _tokens_of(word)]
+
+
+def _stems(text: str) -> list[str]:
+    """Stems of the words of `text`, each a space-joined group; one dict look-up per word."""
+    found = WORD.findall(text)
+    parts = list(map(_stems_cache.get, found))
+    if None in parts:
+        if len(_stems_cache) >= _CACHE_LIMIT:
+            _stems_cache.clear()
+        for i, word in enumerate(found):
+            if parts[i] is None:
+                parts[i] = _stems_cache[word] = " ".join(s for _, s in _tokens_of(word))
+    return parts  # type: ignore[return-value]
 
 
 def search_text(text: str | None, translation: str | None = None) -> str:
     """The value of `Post.search_text`: stems of the original, then of the translation."""
-    return search_text_of_normalised(
-        normalise_text(text or ""), normalise_text(translation) if translation else None
-    )
+    parts = _stems(text or "")
+    if translation:
+        parts.extend(_stems(translation))
+    return " ".join(filter(None, parts))
 
 
 def search_text_of_normalised(text: str, translation: str | None = None) -> str:
-    """`search_text` of texts already passed through `normalise_text`."""
-    parts = [stem(t) for t in words(text)]
-    if translation:
-        parts.extend(stem(t) for t in words(translation))
-    return " ".join(parts)
+    """`search_text` of texts already passed through `normalise_text`.
+
+    Normalised text has lost its case, so glued camel-case hashtags stay one word here; the
+    store path passes the original text to `search_text` instead. Kept for callers that only
+    hold normalised text.
+    """
+    return search_text(text, translation)
 
 
 @dataclass(frozen=True)
@@ -100,6 +151,6 @@ class TokenSpan:
 
 def token_spans(text: str) -> Iterator[TokenSpan]:
     """Tokens of an unnormalised text with their character offsets (for highlighting)."""
-    for match in _TOKEN.finditer(text):
-        for part in words(normalise_text(match.group(0))):
-            yield TokenSpan(match.start(), match.end(), part, stem(part))
+    for word, start, end in word_spans(text):
+        for token, token_stem in _tokens_of(word):
+            yield TokenSpan(start, end, token, token_stem)

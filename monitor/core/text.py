@@ -2,11 +2,14 @@
 
 Telegram posts mix scripts, look-alike letters and decorations; every comparison in tgmon
 goes through `normalise_text` so «Вагнер», «ВАГНЕР», «Вaгнер» (Latin a) and «вагнёр» agree.
+Words are split by one tokeniser (`word_spans`, `fold_word`), used by watchlist matching and
+the search index alike, so a watchlist and a search never disagree about where a word ends.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -40,6 +43,18 @@ _SPACES = re.compile(r"\s+")
 # escape or undecodable bytes) cannot be encoded as UTF-8 by either database.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
+
+# Word characters, combining marks (decomposed «й», «ё»), invisible joiners and in-word
+# apostrophes before a Cyrillic letter (Ukrainian «м'ясо»; English "Wagner's" is "wagner" +
+# "s", so "Africa's corps" is no "Africa Corps"). `_` splits: #ЧВК_Вагнер is two words.
+WORD = re.compile(
+    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]"
+    r"|['’ʼ`](?=[\u0400-\u04ff]))*"
+)
+# #АфриканскийКорпус, #WagnerGroup: a lower-case letter followed by a capital starts a word
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-zа-яёіїєґ])(?=[A-ZА-ЯЁІЇЄҐ])")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 
 
 def fix_mixed_script(word: str) -> str:
@@ -112,3 +127,34 @@ def _copy_shell(value: Any, stack: list[Any]) -> Any:
         return value
     stack.append((value, shell))
     return shell
+
+
+# The one tokeniser: watchlist matching and the search index split words with it.
+
+
+def fold_word(word: str) -> str:
+    """Fold one post or term word exactly as `normalise_text` does, minus invisible characters."""
+    return normalise_text(_INVISIBLE.sub("", word).translate(_APOSTROPHES))
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Split a text into (word, start, end), splitting glued camel-case hashtags too."""
+    words = []
+    for match in WORD.finditer(text):
+        word, start = match.group(), match.start()
+        if word[1:].islower() or word.isupper() or not _CAMEL_BOUNDARY.search(word):
+            words.append((word, start, match.end()))
+            continue
+        cuts = [0, *(m.start() for m in _CAMEL_BOUNDARY.finditer(word)), len(word)]
+        pieces = [(word[a:b], start + a, start + b) for a, b in itertools.pairwise(cuts)]
+        if any(not piece[1:].islower() for piece, _, _ in pieces[1:]):
+            # «БпЛА», «ЗСУшники»: an acronym in mixed case, not glued capitalised words
+            words.append((word, start, match.end()))
+            continue
+        words.extend(pieces)
+    return words
+
+
+def split_words(text: str) -> list[str]:
+    """Split a term into folded words, the same way posts are split."""
+    return [w for w in (fold_word(word) for word, _, _ in word_spans(text)) if w]

@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from monitor.core.text import fold_word, word_spans
 from monitor.matching.translit import cyrillic_spellings, latin_spellings
 
 # every dash a keyboard or a word processor puts between «Ми» and «24»
@@ -120,7 +121,6 @@ def _joined(text: str, end: int, start: int) -> bool:
 
 def designation_word_indices(spelling: str) -> set[int]:
     """Indices of the words of a designation inside a multi-word term («Ту-22М3 ракетоносец»)."""
-    from monitor.matching.morphology import fold_word, word_spans
 
     found: set[int] = set()
     index = 0

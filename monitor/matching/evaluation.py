@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from monitor.core.text import fix_mixed_script  # the same look-alike repair normalise_text applies
-from monitor.matching.morphology import WORD
+from monitor.core.text import (  # the same look-alike repair normalise_text applies
+    WORD,
+    fix_mixed_script,
+)
 from monitor.matching.regex_rules import RulePattern
 from monitor.matching.watchlists import bare_channel_id
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from monitor.core.text import fold_word, split_words, word_spans
 from monitor.matching.crosslang import cross_spellings
 from monitor.matching.designations import (
     designation_chains,
@@ -39,11 +40,8 @@ from monitor.matching.morphology import (
     SUFFIXES,
     WordPattern,
     abbreviation_pattern,
-    fold_word,
     is_abbreviation,
-    split_words,
     word_pattern,
-    word_spans,
 )
 from monitor.matching.regex_rules import compile_rule_regex
 from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label

@@ -9,27 +9,15 @@ dictionary look-ups. Bare Snowball stems are not used: they make «Мали» ma
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.core.text import normalise_text
+from monitor.core.text import fold_word
 from monitor.matching.english import english_forms
 from monitor.matching.translit import cyrillic_spellings, is_cyrillic, is_latin, latin_spellings
 
-# Word characters, combining marks (decomposed «й», «ё»), invisible joiners and in-word
-# apostrophes before a Cyrillic letter (Ukrainian «м'ясо»; English "Wagner's" is "wagner" +
-# "s", so "Africa's corps" is no "Africa Corps"). `_` splits: #ЧВК_Вагнер is two words.
-WORD = re.compile(
-    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]"
-    r"|['’ʼ`](?=[\u0400-\u04ff]))*"
-)
-# #АфриканскийКорпус, #WagnerGroup: a lower-case letter followed by a capital starts a word
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-zа-яёіїєґ])(?=[A-ZА-ЯЁІЇЄҐ])")
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 _VOWELS = set("аеиоуыэюяіїєaeiouy")
 _ADJECTIVE_ENDING = (
     re.compile(r"(?:ск|ськ|цк|цьк|зьк)(ий|ый|ой|ая|яя|ое|ее|ие|ые|ій|а|е|і)$"),
@@ -188,34 +176,6 @@ class WordPattern:
             folded.startswith(stem) and folded[len(stem) :] in SUFFIXES[kind]
             for stem, kind in self.stems
         )
-
-
-def fold_word(word: str) -> str:
-    """Fold one post or term word exactly as `normalise_text` does, minus invisible characters."""
-    return normalise_text(_INVISIBLE.sub("", word).translate(_APOSTROPHES))
-
-
-def word_spans(text: str) -> list[tuple[str, int, int]]:
-    """Split a text into (word, start, end), splitting glued camel-case hashtags too."""
-    words = []
-    for match in WORD.finditer(text):
-        word, start = match.group(), match.start()
-        if word[1:].islower() or word.isupper() or not _CAMEL_BOUNDARY.search(word):
-            words.append((word, start, match.end()))
-            continue
-        cuts = [0, *(m.start() for m in _CAMEL_BOUNDARY.finditer(word)), len(word)]
-        pieces = [(word[a:b], start + a, start + b) for a, b in itertools.pairwise(cuts)]
-        if any(not piece[1:].islower() for piece, _, _ in pieces[1:]):
-            # «БпЛА», «ЗСУшники»: an acronym in mixed case, not glued capitalised words
-            words.append((word, start, match.end()))
-            continue
-        words.extend(pieces)
-    return words
-
-
-def split_words(text: str) -> list[str]:
-    """Split a term into folded words, the same way posts are split."""
-    return [w for w in (fold_word(word) for word, _, _ in word_spans(text)) if w]
 
 
 @functools.cache
