@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 from bench.results import write_section
 from bench.synthetic import PostGenerator, SyntheticConfig
-from monitor.cli.render.search import write_records
 from monitor.core.text import content_hash
+from monitor.services.records import write_records
 from storage.database import Database
 from storage.models import Channel, Post
 from storage.search import SearchFilters, iter_posts, search

@@ -129,15 +129,6 @@ def search_text(text: str | None, translation: str | None = None) -> str:
     return " ".join(filter(None, parts))
 
 
-def search_text_of_normalised(text: str, translation: str | None = None) -> str:
-    """`search_text` of texts already passed through `normalise_text`.
-
-    Normalised text has lost its case, so glued camel-case hashtags stay one word here; the
-    store path passes the original text to `search_text` instead. Kept for callers that only
-    hold normalised text.
-    """
-    return search_text(text, translation)
-
 
 @dataclass(frozen=True)
 class TokenSpan:

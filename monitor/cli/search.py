@@ -15,6 +15,7 @@ from monitor.cli.core import state, when_option
 from monitor.cli.render import search as render_search
 from monitor.cli.render import summary as render
 from monitor.core.errors import InputError
+from monitor.services import records
 from storage.search import SearchFilters, Sort
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -127,7 +128,7 @@ def search(
         raise InputError(f"--sort {sort}: use date, oldest or relevance")
     if limit < 1 or offset < 0:
         raise InputError("--limit must be at least 1 and --offset not negative")
-    fmt = _format(fmt, output, "table", render_search.FORMATS)
+    fmt = _format(fmt, output, "table", records.FORMATS)
     if fmt == "table" and output is not None:
         raise InputError("--output needs --format json, jsonl or csv")
     filters = _filters(
@@ -143,7 +144,7 @@ def search(
         )
         return
     with _opened(output) as out:
-        render_search.write_records(page.hits, fmt, out, page.leaves)
+        records.write_records(page.hits, fmt, out, page.leaves)
 
 
 def show(
@@ -194,7 +195,7 @@ def export(
         channel, since, until, lang, watchlist, has_media, deleted, edited, forwarded_from
     )
     with state(ctx).app().search.export(query, filters) as (posts, leaves), _opened(output) as out:
-        written = render_search.write_records(posts, fmt, out, leaves)
+        written = records.write_records(posts, fmt, out, leaves)
     if output is not None:
         render.console(stderr=True).print(f"exported {written} post(s) to {output}")
 

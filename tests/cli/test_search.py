@@ -15,9 +15,9 @@ from typer.testing import CliRunner, Result
 
 from monitor.cli import app
 from monitor.cli.core import parse_when
-from monitor.cli.render.search import RECORD_FIELDS
 from monitor.core.errors import InputError
 from monitor.core.events import ChannelInfo, ChannelPost
+from monitor.services.records import RECORD_FIELDS
 from storage.database import Database
 from storage.models import Alert, Channel, Delivery, Match, Post
 from storage.post_detail import PostRef, parse_post_ref

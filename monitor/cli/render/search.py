@@ -17,14 +17,7 @@ from rich.text import Text
 from monitor.cli.render.channels import channel_name
 from monitor.cli.render.rich_text import highlighted
 from monitor.core.snippet import mark
-from monitor.services.records import (  # noqa: F401  (re-exported: bench, tests)
-    FORMATS,
-    RECORD_FIELDS,
-    _iso,
-    hit_snippet,
-    record,
-    write_records,
-)
+from monitor.services.records import hit_snippet
 from storage.post_detail import PostDetail
 from storage.query import Leaf
 from storage.search import SearchHit
