@@ -17,11 +17,11 @@ def hit_spans(text: str, leaves: list[Leaf]) -> list[Span]:
     exact: set[str] = set()
     prefixes: list[str] = []
     for leaf in leaves:
-        stems = leaf.stems()
-        if leaf.prefix:
-            prefixes.append(stems[-1])
-            stems = stems[:-1]
-        exact.update(stems)
+        for stems, prefix in leaf.spellings():  # the expanded forms light up too
+            if prefix:
+                prefixes.append(stems[-1])
+                stems = stems[:-1]
+            exact.update(stems)
     spans: list[Span] = []
     for token in token_spans(text):
         if token.stem in exact or any(

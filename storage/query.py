@@ -1,7 +1,9 @@
 """The search query language: a pure parser to an AST, compiled to FTS5 MATCH or tsquery text.
 
-    wagner                 a word (inflections match: «Вагнер» finds «Вагнера»)
-    "колонна техники"      an exact phrase (on stems, so inflected phrases match too)
+    wagner                 a word, read as a watchlist reads a term (the search service
+                           expands it: «Вагнер» finds «Вагнера», «вагнеровцы», "Wagner")
+    =wagner                that word only (its own stem: inflections, no other forms)
+    "колонна техники"      a phrase, its words in this order (each word expanded; ="…" not)
     a b   a AND b          both          a OR b     either
     NOT a   -a             exclude (needs a positive term beside it)
     беспилот*              prefix        ( … )      grouping
@@ -15,7 +17,7 @@ a thousand nested brackets is a QueryError in one line, not minutes of work or a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from monitor.core.errors import QueryError
@@ -27,18 +29,35 @@ MAX_QUERY_WORDS = 64  # words of all terms and phrases together
 MAX_QUERY_DEPTH = 20  # brackets inside brackets, plus NOTs in a row
 
 
+# One more way to write a leaf: its index stems, and whether the last one is a prefix.
+Alternative = tuple[tuple[str, ...], bool]
+
+
 @dataclass(frozen=True)
 class Leaf:
-    """One word or a phrase (normalised words); `prefix` applies to the last word."""
+    """One word or a phrase (normalised words); `prefix` applies to the last word.
+
+    `original` is the text as typed (case kept), which the search service reads to expand
+    the leaf into `alternatives` (other forms, scripts and spellings); `literal` (`=word`)
+    and prefix leaves are never expanded.
+    """
 
     words: tuple[str, ...]
     prefix: bool = False
+    literal: bool = False
+    original: str = field(default="", compare=False)
+    alternatives: tuple[Alternative, ...] = ()
 
     def stems(self) -> tuple[str, ...]:
         out = [stem(w) for w in self.words]
         if self.prefix:
             out[-1] = self.words[-1]  # a prefix is matched against stems as typed
         return tuple(out)
+
+    def spellings(self) -> tuple[Alternative, ...]:
+        """The leaf's own stems first, then each alternative: what the database looks up."""
+        own: Alternative = (self.stems(), self.prefix)
+        return tuple(dict.fromkeys((own, *self.alternatives)))
 
 
 @dataclass(frozen=True)
@@ -65,15 +84,27 @@ class _Token:
     text: str
     pos: int
     prefix: bool = False
+    literal: bool = False
 
 
 def _lex(query: str) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(query)
+    literal = False  # an `=` just before: the next word or phrase is taken as written
     while i < n:
         ch = query[i]
+        if literal and (ch.isspace() or ch in "()=-"):
+            raise QueryError(f"query: '=' at position {i} must be followed by a word or a phrase")
         if ch.isspace():
             i += 1
+        elif ch == "=" and not literal:
+            literal = True
+            i += 1
+            if i == n:
+                raise QueryError(
+                    f"query: '=' at position {i} must be followed by a word or a phrase"
+                )
+            continue
         elif ch in "()":
             tokens.append(_Token(ch, ch, i + 1))
             i += 1
@@ -82,7 +113,7 @@ def _lex(query: str) -> list[_Token]:
             if end < 0:
                 raise QueryError(f"query: unclosed quote at position {i + 1}")
             prefix = query[end + 1 : end + 2] == "*"
-            tokens.append(_Token("phrase", query[i + 1 : end], i + 1, prefix))
+            tokens.append(_Token("phrase", query[i + 1 : end], i + 1, prefix, literal))
             i = end + 2 if prefix else end + 1
         elif ch == "-" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] != "-":
             tokens.append(_Token("NOT", "-", i + 1))
@@ -92,11 +123,15 @@ def _lex(query: str) -> list[_Token]:
             while i < n and not query[i].isspace() and query[i] not in '()"':
                 i += 1
             raw = query[start:i]
-            if raw in _OPERATORS:
+            if raw in _OPERATORS and not literal:
                 tokens.append(_Token(raw, raw, start + 1))
             elif words(raw):
-                tokens.append(_Token("word", raw.rstrip("*"), start + 1, raw.endswith("*")))
+                word = raw.rstrip("*")
+                tokens.append(_Token("word", word, start + 1, raw.endswith("*"), literal))
+            elif literal:
+                raise QueryError(f"query: '=' at position {start} must be followed by a word")
             # a run of punctuation only (e.g. ';) has nothing to search for: it is skipped
+        literal = False
     return tokens
 
 
@@ -185,7 +220,7 @@ class _Parser:
                     f"query: too many words (more than {MAX_QUERY_WORDS}, "
                     f"the last at position {token.pos}); search for fewer"
                 )
-            return Leaf(parts, token.prefix)
+            return Leaf(parts, token.prefix, token.literal, token.text)
         if token.kind == ")":
             raise QueryError(f"query: unmatched ')' at position {token.pos}")
         raise QueryError(f"query: {token.text} at position {token.pos} has nothing before it")
@@ -237,8 +272,11 @@ def positive_leaves(node: Node) -> list[Leaf]:
 def to_fts5(node: Node) -> str:
     """An FTS5 MATCH expression over the stemmed column; every term double-quoted."""
     if isinstance(node, Leaf):
-        body = " ".join(s.replace('"', '""') for s in node.stems())
-        return f'"{body}"' + (" *" if node.prefix else "")
+        phrases = [
+            '"' + " ".join(s.replace('"', '""') for s in stems) + '"' + (" *" if prefix else "")
+            for stems, prefix in node.spellings()
+        ]
+        return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
     if isinstance(node, Or):
         return "(" + " OR ".join(to_fts5(c) for c in node.children) + ")"
     if isinstance(node, And):
@@ -258,11 +296,13 @@ def _lexeme(text: str) -> str:
 def to_tsquery(node: Node) -> str:
     """A PostgreSQL tsquery (for to_tsquery('simple', :q)) over the stemmed column."""
     if isinstance(node, Leaf):
-        stems = node.stems()
-        parts = [_lexeme(s) for s in stems]
-        if node.prefix:
-            parts[-1] += ":*"
-        return "(" + " <-> ".join(parts) + ")"
+        phrases = []
+        for stems, prefix in node.spellings():
+            parts = [_lexeme(s) for s in stems]
+            if prefix:
+                parts[-1] += ":*"
+            phrases.append("(" + " <-> ".join(parts) + ")")
+        return phrases[0] if len(phrases) == 1 else "(" + " | ".join(phrases) + ")"
     if isinstance(node, Not):
         return "!" + to_tsquery(node.child)
     joiner = " | " if isinstance(node, Or) else " & "

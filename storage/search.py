@@ -159,6 +159,11 @@ def _forwarded_from(session: Session, source: str) -> ColumnElement[bool]:
     return or_(*options) if options else false()
 
 
+def _parsed(query: str | Node | None) -> Node | None:
+    """A query as text (parsed here) or already parsed (and expanded) by the caller."""
+    return parse_query(query) if isinstance(query, str) else query
+
+
 def _fts_match(node: Node) -> ColumnElement[bool]:
     return literal_column("post_fts").op("MATCH")(bindparam("fts_query", to_fts5(node)))
 
@@ -222,7 +227,7 @@ def _hit(row: Any) -> SearchHit:
 
 def search(
     session: Session,
-    query: str | None,
+    query: str | Node | None,
     filters: SearchFilters = SearchFilters(),  # noqa: B008  (frozen, so a safe default)
     *,
     sort: Sort = "date",
@@ -232,28 +237,32 @@ def search(
     """One page of posts matching QUERY (None: filters only); raises QueryError on bad syntax."""
     if limit < 1 or offset < 0:
         raise InputError("--limit must be at least 1 and --offset not negative")
-    node = parse_query(query) if query is not None else None
+    node = _parsed(query)
     stmt = _statement(session, node, filters, sort).limit(limit).offset(offset)
     return [_hit(row) for row in session.execute(stmt)]
 
 
-def count(session: Session, query: str | None, filters: SearchFilters = SearchFilters()) -> int:  # noqa: B008
+def count(
+    session: Session,
+    query: str | Node | None,
+    filters: SearchFilters = SearchFilters(),  # noqa: B008
+) -> int:
     """How many posts match (for 'showing 20 of N')."""
-    node = parse_query(query) if query is not None else None
+    node = _parsed(query)
     inner = _statement(session, node, filters, "date").order_by(None).subquery()
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def iter_posts(
     session: Session,
-    query: str | None,
+    query: str | Node | None,
     filters: SearchFilters = SearchFilters(),  # noqa: B008
     *,
     sort: Sort = "stored",
     batch: int = 2000,
 ) -> Iterator[SearchHit]:
     """Stream every matching post without holding them all (server-side cursor on PostgreSQL)."""
-    node = parse_query(query) if query is not None else None
+    node = _parsed(query)
     stmt = _statement(session, node, filters, sort)
     result = session.execute(stmt, execution_options={"yield_per": batch, "stream_results": True})
     try:

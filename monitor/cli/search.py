@@ -96,7 +96,7 @@ def _opened(output: Path | None) -> Iterator[IO[str]]:
 
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, -word, prefix*')],
+    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, -word, =literal, prefix*')],
     channel: ChannelOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -120,7 +120,8 @@ def search(
 
     Words must all occur; also "exact phrase", OR, NOT or -word, prefix*, (grouping).
 
-    Case, ё/е and word endings do not matter: вагнер finds «Вагнера».
+    A word reads as a watchlist term: Вагнер finds «Вагнера», «вагнеровцы», "Wagner";
+    =Вагнер finds the word as typed (its own inflections only).
 
     Example: tgmon search 'вагнер AND (бахмут OR "артемовск") -учения' -C rybar --since 7d
     """

@@ -89,6 +89,17 @@ class Matcher:
         """Distinct terms (with their spellings) across all lists."""
         return len(self._terms)
 
+    def term_patterns(
+        self, spec: TermSpec
+    ) -> tuple[tuple[tuple[WordPattern, ...], ...], tuple[str, ...]]:
+        """One term's word patterns, a sequence per spelling, and its designation keys.
+
+        What `watchlist explain` describes and what search expands a bare word into.
+        """
+        term = self._terms[self._term(spec)]
+        sequences = tuple(tuple(self._patterns[n] for n in seq) for seq in term.sequences)
+        return sequences, term.designations
+
     # --- compiling ---------------------------------------------------------------------
 
     def _pattern(self, pattern: WordPattern) -> int:

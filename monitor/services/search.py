@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from monitor.services.search_terms import expand_query
 from storage.database import Database
 from storage.post_detail import PostDetail, load_post_detail, parse_post_ref
 from storage.query import Leaf, parse_query, positive_leaves
@@ -39,11 +40,12 @@ class SearchService:
         self, query: str, filters: SearchFilters, *, sort: Sort, limit: int, offset: int
     ) -> SearchPage:
         """One page of posts matching `query`, newest, oldest or most relevant first."""
-        leaves = positive_leaves(parse_query(query))  # a malformed query fails before any I/O
+        node = expand_query(parse_query(query))  # a malformed query fails before any I/O
+        leaves = positive_leaves(node)
         with self.db.read_session() as session:
             # one row more than the page tells whether there is a next page (a count would
             # cost a pass over every hit of a common word)
-            hits = search_posts(session, query, filters, sort=sort, limit=limit + 1, offset=offset)
+            hits = search_posts(session, node, filters, sort=sort, limit=limit + 1, offset=offset)
         return SearchPage(hits[:limit], len(hits) > limit, leaves)
 
     def show(self, ref: str) -> PostDetail:
@@ -60,9 +62,10 @@ class SearchService:
         self, query: str | None, filters: SearchFilters
     ) -> Iterator[tuple[Iterator[SearchHit], list[Leaf]]]:
         """Stream every matching post in stored order, inside one read session."""
-        leaves = positive_leaves(parse_query(query)) if query is not None else []
+        node = expand_query(parse_query(query)) if query is not None else None
+        leaves = positive_leaves(node) if node is not None else []
         with self.db.read_session() as session:
-            yield iter_posts(session, query, filters), leaves
+            yield iter_posts(session, node, filters), leaves
 
     def stats(self, *, days: int, top: int) -> Stats:
         """Posts per channel per day, top watchlists, backlogs, deliveries, channel errors."""
