@@ -96,7 +96,9 @@ def _opened(output: Path | None) -> Iterator[IO[str]]:
 
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, -word, =literal, prefix*')],
+    query: Annotated[
+        str, typer.Argument(help='Words, "phrases", AND/OR/NOT, -word, =literal, prefix*')
+    ],
     channel: ChannelOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -136,9 +138,7 @@ def search(
         channel, since, until, lang, watchlist, has_media, deleted, edited, forwarded_from
     )
     sort_key: Sort = sort  # type: ignore[assignment]
-    page = state(ctx).app().search.search(
-        query, filters, sort=sort_key, limit=limit, offset=offset
-    )
+    page = state(ctx).app().search.search(query, filters, sort=sort_key, limit=limit, offset=offset)
     if fmt == "table":
         render_search.results_table(
             render.console(), page.hits, page.leaves, more=page.more, offset=offset
