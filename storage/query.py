@@ -296,11 +296,19 @@ def _lexeme(text: str) -> str:
 def to_tsquery(node: Node) -> str:
     """A PostgreSQL tsquery (for to_tsquery('simple', :q)) over the stemmed column."""
     if isinstance(node, Leaf):
-        phrases = []
+        # spellings that differ only in their first word share the rest: («ми» | "mi") <-> 24,
+        # so a prefix in the rest is looked up in the index once, not once per spelling
+        firsts: dict[tuple[tuple[str, ...], bool], list[str]] = {}
         for stems, prefix in node.spellings():
-            parts = [_lexeme(s) for s in stems]
-            if prefix:
-                parts[-1] += ":*"
+            firsts.setdefault((stems[1:], prefix), []).append(_lexeme(stems[0]))
+        phrases = []
+        for (rest, prefix), heads in firsts.items():
+            tails = [_lexeme(s) for s in rest]
+            if prefix and tails:
+                tails[-1] += ":*"
+            elif prefix:
+                heads = [head + ":*" for head in heads]
+            parts = [heads[0] if len(heads) == 1 else "(" + " | ".join(heads) + ")", *tails]
             phrases.append("(" + " <-> ".join(parts) + ")")
         return phrases[0] if len(phrases) == 1 else "(" + " | ".join(phrases) + ")"
     if isinstance(node, Not):

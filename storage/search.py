@@ -65,6 +65,7 @@ class SearchHit:
     fwd_from_name: str | None
     views: int | None
     version_count: int
+    translation_status: str | None = None  # pending | done | skipped (not needed) | failed
     score: float | None = None  # only with sort="relevance"; higher is better
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -87,6 +88,7 @@ _COLUMNS = (
     _POST.c.fwd_from_name,
     _POST.c.views,
     _POST.c.version_count,
+    _POST.c.translation_status,
 )
 
 
@@ -176,6 +178,14 @@ def _is_common(session: Session, node: Node) -> bool:
     return int(hits) >= _COMMON_HITS
 
 
+def _is_common_pg(session: Session, condition: ColumnElement[bool]) -> bool:
+    """Whether a tsquery hits more posts than it pays to sort (its GIN bitmap, no order)."""
+    probe: Select[Any] = select(literal_column("1")).select_from(_POST).where(condition)
+    inner = probe.limit(_COMMON_HITS).subquery()
+    hits = session.execute(select(func.count()).select_from(inner)).scalar_one()
+    return int(hits) >= _COMMON_HITS
+
+
 def _statement(
     session: Session, node: Node | None, filters: SearchFilters, sort: Sort
 ) -> Select[Any]:
@@ -187,6 +197,7 @@ def _statement(
     """
     dialect = session.get_bind().dialect.name
     relevance = sort == "relevance" and node is not None
+    rare = False  # few hits: order them without walking an index in that order
     score: ColumnElement[Any] = literal_column("NULL")
     stmt = select(*_COLUMNS).join_from(_POST, _CHANNEL, _CHANNEL.c.id == _POST.c.channel_id)
     if node is not None and dialect == "sqlite":
@@ -201,23 +212,33 @@ def _statement(
             )
             stmt = stmt.where(literal_column("+post.id").in_(members))
     elif node is not None:
+        ts_text = to_tsquery(node)
         tsquery = func.to_tsquery(
-            literal_column("'simple'::regconfig"), bindparam("ts_query", to_tsquery(node))
+            literal_column("'simple'::regconfig"), bindparam("ts_query", ts_text)
         )
         vector: ColumnElement[Any] = literal_column("post.search_vector")
         stmt = stmt.where(vector.op("@@")(tsquery))
         if relevance:
             score = func.ts_rank_cd(vector, tsquery)
+        elif ":*" in ts_text and not _is_common_pg(session, vector.op("@@")(tsquery)):
+            # PostgreSQL guesses a prefix (Ми-24's «24*») matches thousands of posts and
+            # walks every post in date order; when it matches few, sort them instead
+            rare = True
     stmt = stmt.add_columns(score.label("score"))
     for clause in _filter_clauses(session, filters):
         stmt = stmt.where(clause)
+    posted: ColumnElement[Any] = _POST.c.posted_at
+    post_id: ColumnElement[Any] = _POST.c.id
+    if rare:  # an expression, not the column: no index walks in this order
+        posted = posted + literal_column("interval '0 seconds'")
+        post_id = post_id + 0
     if relevance:
-        return stmt.order_by(score.desc(), _POST.c.posted_at.desc(), _POST.c.id.desc())
+        return stmt.order_by(score.desc(), posted.desc(), post_id.desc())
     if sort == "oldest":
-        return stmt.order_by(_POST.c.posted_at.asc(), _POST.c.id.asc())
+        return stmt.order_by(posted.asc(), post_id.asc())
     if sort == "stored":  # capture order: streams without sorting the whole result first
-        return stmt.order_by(_POST.c.id.asc())
-    return stmt.order_by(_POST.c.posted_at.desc(), _POST.c.id.desc())
+        return stmt.order_by(post_id.asc())
+    return stmt.order_by(posted.desc(), post_id.desc())
 
 
 def _hit(row: Any) -> SearchHit:

@@ -46,6 +46,11 @@ class SearchService:
             # one row more than the page tells whether there is a next page (a count would
             # cost a pass over every hit of a common word)
             hits = search_posts(session, node, filters, sort=sort, limit=limit + 1, offset=offset)
+        if not self.translation_on:  # nothing will translate them: say so, not "pending"
+            hits = [
+                replace(h, translation_status="off") if h.translation_status == "pending" else h
+                for h in hits
+            ]
         return SearchPage(hits[:limit], len(hits) > limit, leaves)
 
     def show(self, ref: str) -> PostDetail:

@@ -137,7 +137,16 @@ def hit_view(hit: SearchHit, leaves: list[Leaf]) -> dict[str, Any]:
         "english": _cut(
             hit.translation, hit_spans(hit.translation, leaves) if hit.translation else []
         ),
+        "english_note": _ENGLISH_NOTES.get(hit.translation_status or "", "not translated yet"),
     }
+
+
+# why a result has no English beside it (an English post needs none)
+_ENGLISH_NOTES = {
+    "skipped": "not needed: the original needs no translation",
+    "failed": "translation failed (see the post)",
+    "off": "translation off",
+}
 
 
 def search(request: Request) -> Response:

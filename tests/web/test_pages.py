@@ -313,3 +313,11 @@ def test_configured_login_guards_everything(demo_desk: DemoDesk, path: str) -> N
         bearer = {"authorization": "Bearer desk-token-5c1f"}
         assert desk.get(path, headers=bearer).status_code == 200
         assert desk.get(path, auth=("analyst", "correct horse")).status_code == 200
+
+
+def test_an_english_result_says_it_needs_no_translation(client: AsgiClient) -> None:
+    page = client.get("/search", params={"q": "=Bolshoi"}).text
+    hits = page.split('<article class="hit')[1:]
+    english = [h for h in hits if "ORIGINAL (EN)" in h.upper() or 'lang="en">Translation' in h]
+    assert english, "the demo has an English post about the Bolshoi"
+    assert all("not needed" in h and "not translated yet" not in h for h in english)
