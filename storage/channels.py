@@ -77,8 +77,6 @@ def record_names(session: Session, info: ChannelInfo, *, now: datetime | None = 
         )
         channel.username = info.username
         channel.title = info.title or channel.title
-    if info.access_hash is not None:
-        channel.access_hash = info.access_hash
     session.add(channel)
     session.flush()
     return renamed
@@ -105,7 +103,6 @@ def upsert_watched(
             id=info.channel_id,
             username=info.username,
             title=info.title,
-            access_hash=info.access_hash,
             added_at=now,
         )
         session.add(channel)
@@ -385,7 +382,8 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
 
 
 def channel_info(channel: Channel) -> ChannelInfo:
-    """How a stored channel is named to its source (id, names, access hash, source kind)."""
-    return ChannelInfo(
-        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
-    )
+    """How a stored channel is named to its source (id, names, source kind).
+
+    No access hash: it belongs to an account (storage.access); the reader adds its own.
+    """
+    return ChannelInfo(channel.id, channel.username, channel.title, source=channel.source)

@@ -74,7 +74,7 @@ def lease_round(
     session.execute(
         update(table)
         .where(c.lease_owner == worker_id, ~(c.enabled.is_(True) & (c.mode != "import")))
-        .values(lease_owner=None, lease_expires_at=None)
+        .values(lease_owner=None, lease_expires_at=None, leased_at=None)
     )
     held = sorted(
         row[0]
@@ -96,7 +96,7 @@ def lease_round(
         session.execute(
             update(table)
             .where(c.id.in_(released), c.lease_owner == worker_id)
-            .values(lease_owner=None, lease_expires_at=None)
+            .values(lease_owner=None, lease_expires_at=None, leased_at=None)
         )
         held = held[:target]
     elif len(held) < target:
@@ -120,7 +120,7 @@ def lease_round(
                 session.execute(
                     update(table)
                     .where(c.id.in_(taken))
-                    .values(lease_owner=worker_id, lease_expires_at=expires)
+                    .values(lease_owner=worker_id, lease_expires_at=expires, leased_at=now)
                 )
             held = sorted(held + taken)
     return LeaseRound(
@@ -135,7 +135,7 @@ def release_all(session: Session, worker_id: str) -> int:
     result = session.execute(
         update(_channel)
         .where(_channel.c.lease_owner == worker_id)
-        .values(lease_owner=None, lease_expires_at=None)
+        .values(lease_owner=None, lease_expires_at=None, leased_at=None)
     )
     return rowcount(result)
 
