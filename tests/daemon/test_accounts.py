@@ -88,6 +88,8 @@ def test_a_second_account_polls_a_channel_the_first_one_added(db: Database, tmp_
     async def scenario() -> None:
         await watcher_a.sync_channels()  # account A adds @alpha
         await watcher_a.poll(ALPHA)
+        await watcher_b.sync_channels()  # worker B starts: a known channel, no lookup yet
+        assert not [c for c in b.calls if c.startswith("resolve:")]
         a.post(ALPHA, "second")
         await watcher_b.poll(ALPHA)  # the lease moved to worker B, another account
         a.post(ALPHA, "third")
@@ -167,6 +169,25 @@ def test_a_channel_without_username_shows_why_this_account_cannot_read_it(
         assert expected in [e for _, e, _ in figures.channel_errors]
     assert message_ids(db, HIDDEN) == [1]
     assert not [c for c in b.calls if c.startswith("resolve:")]
+
+    # The fix the error names: B's account joins, `channels add <id>` runs with B's session.
+    b.joined.add(HIDDEN)
+    a.post(HIDDEN, "later")
+    watcher_b = watcher_for(db, tmp_path, b)
+
+    async def add_with_b() -> None:
+        from storage.channels import ChannelSpec
+
+        await watcher_b.add_channel(ChannelSpec(str(HIDDEN)))
+        await watcher_b.poll(HIDDEN)
+
+    asyncio.run(add_with_b())
+    assert "dialogs" in b.calls  # found among B's chats: B's own hash
+    assert hashes(db, HIDDEN) == {
+        PRIMARY_ACCOUNT: a.hash_for(HIDDEN),
+        B_ACCOUNT: b.hash_for(HIDDEN),
+    }
+    assert message_ids(db, HIDDEN) == [1, 2] and error_of(db, HIDDEN) is None
 
 
 def test_a_resolve_spends_the_budget_and_honours_a_flood_wait(db: Database, tmp_path: Path) -> None:

@@ -24,8 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telethon import errors, events
+from telethon import errors, events, utils
 from telethon.tl import functions, types
+from telethon.tl.custom.dialog import Dialog
 
 PAGE = 100
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -335,6 +336,25 @@ class FakeTelegramClient:
         if self.omit_missing:
             return [m for m in found if m is not None]
         return found
+
+    async def iter_dialogs(self) -> AsyncIterator[Dialog]:
+        """The account's chats: the channels it joined (getDialogs; fills the entity cache)."""
+        self.calls.append("dialogs")
+        self._check("dialogs", None)
+        for channel_id in sorted(self.joined):
+            entity = self._as_seen(self.entities[channel_id])
+            raw = types.Dialog(
+                peer=types.PeerChannel(channel_id),
+                top_message=max(self.messages[channel_id], default=0),
+                read_inbox_max_id=0,
+                read_outbox_max_id=0,
+                unread_count=0,
+                unread_mentions_count=0,
+                unread_reactions_count=0,
+                unread_poll_votes_count=0,
+                notify_settings=types.PeerNotifySettings(),
+            )
+            yield Dialog(self, raw, {utils.get_peer_id(entity): entity}, None)
 
     def add_event_handler(self, callback: Callable[..., Any], builder: Any) -> None:
         self.handlers.append((callback, builder))

@@ -160,8 +160,28 @@ class TelegramSource:
         """Look a channel up once (ResolveUsername is the expensive, flood-prone call)."""
         target = parse_channel_ref(ref)
         peer = types.PeerChannel(target) if isinstance(target, int) else target
-        entity = await self._call(ref, lambda: self.client.get_entity(peer))
+        try:
+            entity = await self._call(ref, lambda: self.client.get_entity(peer))
+        except PeerInvalidError:
+            if not isinstance(target, int):
+                raise
+            entity = await self._from_dialogs(ref, target)
         return self._info(entity, ref)
+
+    async def _from_dialogs(self, ref: str, channel_id: int) -> Any:
+        """A channel id this session has not met: find it among the account's chats (one pass;
+        how an account that joined a channel without username gets its own access hash)."""
+
+        async def scan() -> Any:
+            async for dialog in self.client.iter_dialogs():
+                if isinstance(dialog.entity, types.Channel) and dialog.entity.id == channel_id:
+                    return dialog.entity
+            return None
+
+        entity = await self._call(ref, scan)
+        if entity is None:
+            raise ChannelUnavailableError(f"{ref}: not among this account's chats (join it first)")
+        return entity
 
     async def refresh(self, channel: ChannelInfo) -> ChannelInfo:
         """Current username/title by stored input peer (GetChannels, not a username lookup)."""

@@ -78,3 +78,13 @@ def test_the_account_id_is_asked_once() -> None:
 
     assert asyncio.run(twice()) == (777, 777)
     assert client.calls.count("get_me") == 1
+
+
+def test_a_bare_id_is_found_among_the_accounts_chats() -> None:
+    _, b, client = two_accounts()
+    with pytest.raises(ChannelUnavailableError, match="not among this account's chats"):
+        asyncio.run(b.resolve(str(ALPHA)))
+    client.joined.add(ALPHA)
+    info = asyncio.run(b.resolve(str(ALPHA)))
+    assert (info.channel_id, info.access_hash) == (ALPHA, client.hash_for(ALPHA))
+    assert client.calls.count("dialogs") == 2
