@@ -30,6 +30,14 @@ def access_hash(session: Session, channel_id: int, account_id: int) -> int | Non
     ).scalar_one_or_none()
 
 
+def has_access(session: Session, channel_id: int) -> bool:
+    """Whether any account (or an unowned hash) can name the channel to Telegram."""
+    found = session.execute(
+        select(_access.c.account_id).where(_access.c.channel_id == channel_id).limit(1)
+    ).first()
+    return found is not None
+
+
 def record_access(
     session: Session, channel_id: int, account_id: int, value: int, *, now: datetime
 ) -> None:

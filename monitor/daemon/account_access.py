@@ -94,12 +94,17 @@ class AccountAccess:
 
     async def reusable(self, channel: Channel, web: bool, from_config: bool) -> bool:
         """A stored channel needs no lookup to be (re)added: a web one (no hash), one this
-        account has a hash for; from the config also one with a username to look up when
-        read, so a worker's start costs no lookups. `channels add` of a channel this account
-        has no hash for looks it up now: how a channel without username gets one."""
+        account has a hash for; from the config also one with a username (looked up when
+        read) or that another account reads, so a worker's start costs no lookups. `channels
+        add` of a channel this account has no hash for looks it up now: how a channel
+        without username gets one."""
         if web or channel.source == "web" or await self.known(channel):
             return True
-        return from_config and channel.username is not None
+        if not from_config:
+            return False
+        return channel.username is not None or bool(
+            await self._db(store_access.has_access, channel.id)
+        )
 
     async def known(self, channel: Channel) -> bool:
         """Whether this account has a hash of the channel, or an unowned one to try."""

@@ -44,9 +44,13 @@ async def no_sleep(_seconds: float) -> None:
 
 
 def watcher_for(
-    db: Database, tmp_path: Path, client: FakeTelegramClient, **kwargs: Any
+    db: Database,
+    tmp_path: Path,
+    client: FakeTelegramClient,
+    refs: tuple[str, ...] = ("@alpha",),
+    **kwargs: Any,
 ) -> ChannelWatcher:
-    settings = Settings(data_dir=tmp_path, channels=[{"ref": "@alpha"}])
+    settings = Settings(data_dir=tmp_path, channels=[{"ref": ref} for ref in refs])
     source = TelegramSource(client, sleep=no_sleep)
     return ChannelWatcher(source, Pipeline(db), db, settings, clock=Clock(), **kwargs)
 
@@ -152,11 +156,15 @@ def test_a_channel_without_username_shows_why_this_account_cannot_read_it(
     async def add_hidden() -> None:
         from storage.channels import ChannelSpec
 
+        await watcher_a.sync_channels()  # @alpha
         await watcher_a.add_channel(ChannelSpec(str(HIDDEN)))
         await watcher_a.poll(HIDDEN)
 
     asyncio.run(add_hidden())
-    asyncio.run(watcher_for(db, tmp_path, b).poll(HIDDEN))
+    starting_b = watcher_for(db, tmp_path, b, ("@alpha", str(HIDDEN)))
+    asyncio.run(starting_b.sync_channels())  # both in B's config: a start costs no lookups
+    assert b.calls == ["get_me"]
+    asyncio.run(starting_b.poll(HIDDEN))
     expected = (
         f"poll failed: {HIDDEN}: account {B_ACCOUNT} has no access hash for it and it has no "
         "username to look up (`tgmon channels add <id>` with this account, once it can see it)"
