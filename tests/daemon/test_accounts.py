@@ -229,3 +229,19 @@ def test_a_hash_from_before_accounts_were_kept_is_claimed_by_the_account_it_work
     assert not [c for c in a.calls if c.startswith("resolve:")]
     assert hashes(db, ALPHA) == {PRIMARY_ACCOUNT: a.hash_for(ALPHA), B_ACCOUNT: b.hash_for(ALPHA)}
     assert error_of(db, ALPHA) is None
+
+
+def test_a_username_that_now_names_another_channel_is_not_taken_for_it(
+    db: Database, tmp_path: Path
+) -> None:
+    a, b = world()
+    watcher_a = watcher_for(db, tmp_path, a)
+    asyncio.run(watcher_a.sync_channels())
+    asyncio.run(watcher_a.poll(ALPHA))
+    a.rename(ALPHA, "alpha_new")  # the database still says @alpha: no recheck ran since
+    a.add_channel(404, "alpha", "Squatter")
+    a.post(404, "not ours")
+    asyncio.run(watcher_for(db, tmp_path, b).poll(ALPHA))
+    assert error_of(db, ALPHA) == "poll failed: @alpha: now names another channel (id 404), not 101"
+    assert B_ACCOUNT not in hashes(db, ALPHA)
+    assert message_ids(db, ALPHA) == [1] and message_ids(db, 404) == []
