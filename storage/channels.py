@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from monitor.core.clock import utcnow
 from monitor.core.events import ChannelInfo
-from storage.models import Channel, ChannelName, Post
+from storage.models import Channel, ChannelName, Post, Worker
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,6 @@ def record_names(session: Session, info: ChannelInfo, *, now: datetime | None = 
         )
         channel.username = info.username
         channel.title = info.title or channel.title
-    if info.access_hash is not None:
-        channel.access_hash = info.access_hash
     session.add(channel)
     session.flush()
     return renamed
@@ -105,7 +103,6 @@ def upsert_watched(
             id=info.channel_id,
             username=info.username,
             title=info.title,
-            access_hash=info.access_hash,
             added_at=now,
         )
         session.add(channel)
@@ -342,6 +339,18 @@ class ChannelRow:
     error_at: datetime | None
     flood_wait_until: datetime | None
     source: str = "telegram"
+    holder: LeaseHolder | None = None  # the worker watching it (PostgreSQL leases)
+
+
+@dataclass(frozen=True)
+class LeaseHolder:
+    """Which worker holds a channel's lease, since when, and until when it counts."""
+
+    worker_id: str
+    since: datetime | None
+    expires_at: datetime | None
+    host: str | None = None
+    pid: int | None = None
 
 
 def channel_overview(session: Session, *, include_removed: bool = False) -> list[ChannelRow]:
@@ -356,6 +365,7 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
     query = select(Channel).order_by(Channel.id)  # type: ignore[arg-type]
     if not include_removed:
         query = query.where(Channel.removed_at.is_(None))  # type: ignore[union-attr]
+    workers = {w.id: w for w in session.execute(select(Worker)).scalars()}
     rows = []
     for ch in session.execute(query).scalars():
         last_post_at, posts = stats.get(ch.id, (None, 0))
@@ -379,13 +389,22 @@ def channel_overview(session: Session, *, include_removed: bool = False) -> list
                 ch.error_at,
                 ch.flood_wait_until,
                 ch.source,
+                _holder(ch, workers.get(ch.lease_owner or "")),
             )
         )
     return rows
 
 
+def _holder(channel: Channel, worker: Worker | None) -> LeaseHolder | None:
+    if channel.lease_owner is None:
+        return None
+    host, pid = (worker.host, worker.pid) if worker is not None else (None, None)
+    return LeaseHolder(channel.lease_owner, channel.leased_at, channel.lease_expires_at, host, pid)
+
+
 def channel_info(channel: Channel) -> ChannelInfo:
-    """How a stored channel is named to its source (id, names, access hash, source kind)."""
-    return ChannelInfo(
-        channel.id, channel.username, channel.title, channel.access_hash, source=channel.source
-    )
+    """How a stored channel is named to its source (id, names, source kind).
+
+    No access hash: it belongs to an account (storage.access); the reader adds its own.
+    """
+    return ChannelInfo(channel.id, channel.username, channel.title, source=channel.source)

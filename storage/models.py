@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from monitor.core.clock import utcnow
@@ -22,7 +22,7 @@ class Channel(SQLModel, table=True):
     """A watched (or imported) channel, keyed by its Telegram id; usernames change."""
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    access_hash: int | None = Field(default=None, sa_type=BigInteger)
+    # Access hashes are per Telegram account: ChannelAccess (revision 0010).
     username: str | None = Field(default=None, index=True)
     title: str | None = None
     enabled: bool = True
@@ -36,6 +36,7 @@ class Channel(SQLModel, table=True):
     # Scale-out: which worker holds this channel, and until when.
     lease_owner: str | None = None
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    leased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # held since (0010)
     # Telegram ingestion (revision 0005).
     ref: str | None = None  # what the user typed (@name, link, id): maps config entries to rows
     join: bool = False  # join the channel for live updates (polling needs no membership)
@@ -47,6 +48,21 @@ class Channel(SQLModel, table=True):
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Which source reads it (revision 0007): "telegram" (account) or "web" (t.me/s preview).
     source: str = Field(default="telegram", sa_column_kwargs={"server_default": "telegram"})
+
+
+class ChannelAccess(SQLModel, table=True):
+    """One Telegram account's access hash of a channel: Telegram issues them per account.
+
+    `account_id` is the logged-in user's id; 0 marks a hash stored before revision 0010, whose
+    account is unknown: the first account it works for claims it.
+    """
+
+    channel_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("channel.id"), primary_key=True)
+    )
+    account_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    access_hash: int = Field(sa_type=BigInteger)
+    resolved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Post(SQLModel, table=True):

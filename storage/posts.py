@@ -53,7 +53,6 @@ def ensure_channel(session: Session, info: ChannelInfo, *, mode: str | None = No
             id=info.channel_id,
             username=info.username,
             title=info.title,
-            access_hash=info.access_hash,
             mode=mode or "poll",
         )
         session.add(channel)
@@ -62,8 +61,6 @@ def ensure_channel(session: Session, info: ChannelInfo, *, mode: str | None = No
             channel.username = info.username
         if info.title and info.title != channel.title:
             channel.title = info.title
-        if info.access_hash is not None:
-            channel.access_hash = info.access_hash
         if mode and channel.mode == "import" and mode != "import":
             channel.mode = mode
     session.flush()

@@ -30,6 +30,7 @@ _TABLES_IN_DELETE_ORDER = (
     "stagebacklog",
     "post",
     "translationcache",
+    "channelaccess",
     "channel",
 )
 

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from monitor.cli.core import state, sub_app, when_option
 from monitor.cli.render import summary as render
-from monitor.cli.render.channels import channel_table
+from monitor.cli.render.channels import channel_table, channels_json
 from monitor.config.settings import parse_duration
 from monitor.config.sources import SOURCE_KINDS
 from monitor.core.clock import utcnow
@@ -219,13 +219,19 @@ def channels_add(
 def channels_list(
     ctx: typer.Context,
     all_: Annotated[bool, typer.Option("--all", help="Include removed channels")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
-    """List channels: id, username, title, mode, last post, lag, error state.
+    """List channels: id, username, title, mode, last post, lag, holding worker, error state.
 
-    Example: tgmon channels list
+    Example: tgmon channels list   ·   tgmon channels list -f json | jq '.[].holder'
     """
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format {fmt}: use table or json")
     rows = state(ctx).app().channels.overview(include_removed=all_)
-    render.console().print(channel_table(rows, now=utcnow()))
+    if fmt == "json":
+        typer.echo(channels_json(rows, now=utcnow()), nl=False)
+    else:
+        render.console().print(channel_table(rows, now=utcnow()))
 
 
 def _set(ctx: typer.Context, ref: str, verb: str, **change: Any) -> None:

@@ -9,6 +9,7 @@
     ├── SessionError         (exit 1)  Telegram session missing, revoked or locked
     ├── SourceError          (exit 1)  a channel cannot be read (private, gone, ...)
     │   ├── ChannelUnavailableError    private, unknown username, not a channel
+    │   │   └── PeerInvalidError       this account's access hash refused: resolve again
     │   └── RateLimitedError           Telegram asked us to wait `seconds` (FloodWait)
     ├── TranslationError     (exit 1)  provider down or refused; `retryable` says which
     └── DeliveryError        (exit 1)  a notifier could not deliver; `retryable` says which
@@ -72,6 +73,11 @@ class DeliveryError(RetryableError):
 
 class ChannelUnavailableError(SourceError):
     """This channel cannot be read (private, unknown, not a channel); the others go on."""
+
+
+class PeerInvalidError(ChannelUnavailableError):
+    """Telegram refused the peer (CHANNEL_INVALID, PEER_ID_INVALID): access hashes are issued
+    per account, so this account needs its own, by looking the username up again."""
 
 
 class RateLimitedError(SourceError):

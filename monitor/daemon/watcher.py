@@ -5,7 +5,8 @@ batches are stored, so an interrupted backfill or catch-up resumes where it stop
 between two polls is lost. A live message that skips ids triggers a catch-up of the gap instead
 of moving the cursor over it. Failures stay with their channel: a FloodWait pauses that channel
 only, an unreadable channel gets an error state, and the others go on. A revoked session
-(SessionError) is the one error that propagates: the daemon must stop.
+(SessionError) is the one error that propagates: the daemon must stop. Each read uses this
+account's own access hash (AccountAccess); a refused one is looked up again once, then retried.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +25,7 @@ from monitor.config.settings import ChannelSettings, Settings
 from monitor.core.clock import Clock, utcnow
 from monitor.core.errors import ChannelUnavailableError, InputError, RateLimitedError, SourceError
 from monitor.core.events import ChannelInfo, ChannelPost, PostEvent
+from monitor.daemon.account_access import AccountAccess, Reader
 from monitor.daemon.flood_waits import FloodWaits
 from monitor.daemon.media import save_media
 from monitor.daemon.recheck_misses import RecheckMisses
@@ -75,17 +77,15 @@ class ChannelWatcher:
         self.clock = clock
         self.budget = budget
         self._jitter = jitter
-        self.floods = FloodWaits(
-            clock, settings.telegram.flood_wait_jitter.total_seconds(), jitter
-        )
+        self.floods = FloodWaits(clock, settings.telegram.flood_wait_jitter.total_seconds(), jitter)
         # SQLite has one writer at a time (storage.database takes BEGIN IMMEDIATE, so others
         # would wait on the busy timeout): queue this process's database calls in the event
         # loop instead of parking hundreds of poll threads on SQLite's busy handler.
         self._sqlite_lock = asyncio.Lock() if db.is_sqlite else None
         self.misses = RecheckMisses(misses_before_deleted)
-        self._resolve_blocked_until: datetime | None = None
         self.unresolved: dict[str, str] = {}  # config refs that could not be resolved → why
         self.media_dir = settings.data_dir / "media"
+        self.access = AccountAccess(source, self._db, self._spend, self.floods, clock)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -123,35 +123,48 @@ class ChannelWatcher:
             raise SourceError(f"channel {channel_id}: not in the database (add it first)")
         return channel
 
-    async def _store(self, channel: Channel, posts: Sequence[ChannelPost]) -> IngestReport:
-        info = store.channel_info(channel)
+    async def _store(
+        self, channel: Channel, posts: Sequence[ChannelPost], info: ChannelInfo | None = None
+    ) -> IngestReport:
+        """Store posts; download media of new ones with `info` (this account's hash)."""
+        stored = store.channel_info(channel)
         async with self._serial():
-            report = await asyncio.to_thread(self.pipeline.ingest, info, posts, mode=channel.mode)
+            report = await asyncio.to_thread(self.pipeline.ingest, stored, posts, mode=channel.mode)
         # The web preview has no media files to give: only account channels download.
-        if self.settings.telegram.download_media and report.new and info.source == "telegram":
+        if self.settings.telegram.download_media and report.new and stored.source == "telegram":
+            info = info or (await self.access.info(channel))[0]
             await save_media(self, info, [p.message_id for p in posts])
         return report
+
+    async def _with_access(self, channel_id: int, read: Reader[T]) -> T:
+        """Run a read with this account's hash (a refused one is looked up again, once)."""
+        return await self.access.read(
+            await self._channel(channel_id), lambda: self._channel(channel_id), read
+        )
 
     # -- channels -----------------------------------------------------------------------
 
     async def add_channel(
         self, spec: store.ChannelSpec, *, from_config: bool = False
     ) -> ChannelInfo:
-        """Resolve a channel once and store it; a known channel reuses its stored id + hash."""
+        """Resolve a channel once and store it; a known channel is not looked up again
+        (AccountAccess.reusable: another account looks it up when it first reads it)."""
         existing = await self._db(store.find_channel, spec.ref)
         if existing is not None and existing.mode == store.UNRESOLVED:
             existing = None  # a placeholder for a ref that could not be read: try again
-        # A web channel has no access hash: its stored id is all the web source needs.
-        if existing is not None and (existing.access_hash is not None or spec.source == "web"):
+        web = spec.source == "web"
+        if existing is not None and await self.access.reusable(existing, web, from_config):
             info = store.channel_info(existing)
         else:
-            info = await self._resolve(spec.ref, spec.source or self.settings.sources.default)
+            info = await self.access.lookup(spec.ref, spec.source or self.settings.sources.default)
             await self._db(store.drop_unresolved, spec.ref)
         channel = await self._db(
             store.upsert_watched, info, spec, now=self.clock(), from_config=from_config
         )
+        await self.access.remember(info)  # a fresh lookup: this account's hash
         info = store.channel_info(channel)  # the stored source kind decides which source reads it
         if spec.join and channel.joined_at is None:
+            info = (await self.access.info(channel))[0]
             await self._spend(source=info.source)
             try:
                 await self.source.join(info)
@@ -169,27 +182,6 @@ class ChannelWatcher:
                 return info
             await self._db(store.mark_joined, info.channel_id, now=self.clock())
         return info
-
-    async def _resolve(self, ref: str, source: str = "telegram") -> ChannelInfo:
-        """Username lookups share one account-wide FloodWait (they can last many hours)."""
-        now = self.clock()
-        account = source == "telegram"  # a web page's Retry-After is not the account's wait
-        if (
-            account
-            and self._resolve_blocked_until is not None
-            and now < self._resolve_blocked_until
-        ):
-            wait = int((self._resolve_blocked_until - now).total_seconds()) + 1
-            raise RateLimitedError(f"{ref}: username lookups paused for {wait}s", seconds=wait)
-        await self._spend(source=source)
-        try:
-            return await self.source.resolve(ref)
-        except RateLimitedError as exc:
-            if not account:
-                raise
-            self._resolve_blocked_until = now + timedelta(seconds=exc.seconds)
-            self.floods.count += 1
-            raise
 
     async def sync_channels(self) -> list[ChannelInfo]:
         """Config channels → database rows (resolving only unknown ones); return all watched."""
@@ -224,10 +216,18 @@ class ChannelWatcher:
 
     async def catch_up(self, channel_id: int, *, progress: Progress | None = None) -> IngestReport:
         """Store everything after the channel's cursor; the first read is the backfill."""
-        channel = await self._channel(channel_id)
-        info = store.channel_info(channel)
-        if channel.last_message_id == 0:
-            return await self._first_read(channel, progress)
+
+        async def read(channel: Channel, info: ChannelInfo) -> IngestReport:
+            if channel.last_message_id == 0:
+                return await self._first_read(channel, info, progress)
+            return await self._catch_up(channel, info, progress)
+
+        report: IngestReport = await self._with_access(channel_id, read)
+        return report
+
+    async def _catch_up(
+        self, channel: Channel, info: ChannelInfo, progress: Progress | None
+    ) -> IngestReport:
         report = IngestReport()
         batch: list[ChannelPost] = []
         pending: asyncio.Task[IngestReport] | None = None
@@ -242,7 +242,7 @@ class ChannelWatcher:
             if progress and stored:
                 progress(stored, None)
             if posts:
-                pending = asyncio.create_task(self._store(channel, posts))
+                pending = asyncio.create_task(self._store(channel, posts, info))
                 stored += len(posts)
 
         try:
@@ -260,14 +260,15 @@ class ChannelWatcher:
             progress(stored, None)
         return report
 
-    async def _first_read(self, channel: Channel, progress: Progress | None) -> IngestReport:
+    async def _first_read(
+        self, channel: Channel, info: ChannelInfo, progress: Progress | None
+    ) -> IngestReport:
         """Backfill the newest N posts (or back to a date), then store them oldest first.
 
         Each stored batch moves the cursor, so an interrupted backfill continues as an ordinary
         catch-up from the last stored post. With no backfill asked for, the newest post is
         stored to set the cursor: monitoring starts now.
         """
-        info = store.channel_info(channel)
         since = channel.backfill_since
         limit = _SINCE_LIMIT if since else max(channel.backfill, 1)
         posts: list[ChannelPost] = []
@@ -282,7 +283,7 @@ class ChannelWatcher:
         report = IngestReport()
         size = self.settings.telegram.batch_size
         for start in range(0, total, size):
-            report.add(await self._store(channel, posts[start : start + size]))
+            report.add(await self._store(channel, posts[start : start + size], info))
             if progress:
                 progress(min(start + size, total), total)
         return report
@@ -352,11 +353,13 @@ class ChannelWatcher:
         await self._load_flood_wait(channel_id)
         if self.due_after_flood(channel_id) is not None:
             return IngestReport()
-        return await self._guarded(channel_id, "recheck", self._recheck(channel_id, window))
+        work = self._with_access(
+            channel_id, lambda channel, info: self._recheck(channel, info, window)
+        )
+        return await self._guarded(channel_id, "recheck", work)
 
-    async def _recheck(self, channel_id: int, window: int) -> IngestReport:
-        channel = await self._channel(channel_id)
-        info = store.channel_info(channel)
+    async def _recheck(self, channel: Channel, info: ChannelInfo, window: int) -> IngestReport:
+        channel_id = channel.id
         await self._spend(source=info.source)
         fresh = await self.source.refresh(info)
         if await self._db(store.record_names, fresh, now=self.clock()):
@@ -366,7 +369,8 @@ class ChannelWatcher:
         report = IngestReport()
         present = [p for p in found.values() if p is not None]
         if present:
-            report.add(await self._store(channel, sorted(present, key=lambda p: p.message_id)))
+            present.sort(key=lambda p: p.message_id)
+            report.add(await self._store(channel, present, info))
         gone = [mid for mid, post in found.items() if post is None]
         gone += self.misses.missed(channel_id, [mid for mid in ids if mid not in found])
         if gone:

@@ -26,6 +26,7 @@ from monitor.core.errors import ConfigError, SessionError, TgmonError
 from monitor.core.events import PostEvent
 from monitor.daemon.activity import ActivityLog
 from monitor.daemon.contracts import HeldChannel, JobSpec, WatcherFactory
+from monitor.daemon.handover import follow_handovers
 from monitor.daemon.jobs import JobRunner
 from monitor.daemon.live import LiveFeed
 from monitor.daemon.metrics import Metrics, MetricsServer
@@ -146,6 +147,8 @@ class Daemon:
                 extra={"worker": self.worker_id, "pid": os.getpid()},
             )
             await self._lease_job(initial=True)
+            if not self.db.is_sqlite:  # channels a stopping worker gives back: take them now
+                self._spawn(follow_handovers(self))
             self._ready = True
             await self._stop.wait()
         finally:
@@ -317,7 +320,6 @@ class Daemon:
     async def _retention_job(self) -> None:
         max_age = self.cfg.translation_cache_max_age
         assert max_age is not None
-
         pruned = await self.runner.run(
             "retention",
             lambda: asyncio.to_thread(self.record.prune_translation_cache, max_age),

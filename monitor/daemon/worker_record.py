@@ -16,6 +16,7 @@ from monitor.config.settings import DaemonSettings
 from monitor.core.clock import Clock
 from monitor.daemon.contracts import HeldChannel, held_channel
 from storage.database import Database
+from storage.handover import HandoverListener
 from storage.leases import LeaseRound, held_channels, lease_round, release_all
 from storage.workers import (
     backlog_counts,
@@ -44,6 +45,7 @@ class WorkerRecord:
         self.worker_id = worker_id
         self.cfg = cfg
         self.clock = clock
+        self._listener: HandoverListener | None = None
 
     def register(self) -> None:
         with self.db.session() as session:
@@ -77,6 +79,17 @@ class WorkerRecord:
     def prune_translation_cache(self, max_age: timedelta) -> int:
         with self.db.session() as session:
             return prune_translation_cache(session, self.clock() - max_age)
+
+    def heard_handover(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for another worker to hand its channels over (PostgreSQL)."""
+        if self._listener is None:
+            self._listener = HandoverListener(self.db, self.worker_id)
+        return self._listener.wait(timeout)
+
+    def stop_listening(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     def record_exit(self, jobs: dict[str, Any]) -> None:
         """Mark the worker stopped and hand its channels back at once."""

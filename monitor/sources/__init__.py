@@ -69,3 +69,8 @@ class Source(Protocol):
     async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
         """Deliver live events for these channels until cancelled (returns at once if none)."""
         ...
+
+    async def account_id(self) -> int | None:
+        """The Telegram account this source reads as (its access hashes are that account's
+        own); None for a source without an account (web preview, export)."""
+        ...

@@ -70,3 +70,6 @@ class ExportSource:
 
     async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
         return None  # an export is a finished record: nothing arrives live
+
+    async def account_id(self) -> int | None:
+        return None  # an export is read from files, through no account

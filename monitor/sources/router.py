@@ -90,6 +90,11 @@ class SourceRouter:
     async def download(self, channel: ChannelInfo, message_id: int, folder: Path) -> MediaFile:
         return await self._for(channel).download(channel, message_id, folder)
 
+    async def account_id(self) -> int | None:
+        """The Telegram account's id when one is open (only Telegram has access hashes)."""
+        telegram = self.sources.get("telegram")
+        return None if telegram is None else await telegram.account_id()
+
     async def listen(self, channels: Sequence[ChannelInfo], on_event: EventHandler) -> None:
         """Listen through each source for its own channels, until cancelled."""
         groups: dict[str, list[ChannelInfo]] = {}

@@ -131,3 +131,30 @@ def test_health_fails_on_a_job_failing_in_a_row_and_on_a_channel_in_error(
     assert "@alpha · Alpha" in out and "recheck failed" in out and "TypeError: boom" in out
     code, out = invoke(tmp_path, db.url, "stats")
     assert "recheck failed: TypeError: boom" in out
+
+
+def test_channels_list_shows_the_holding_worker(db: Database, tmp_path: Path) -> None:
+    import json
+
+    from storage.leases import lease_round
+
+    register(db, "w1")
+    with db.session() as session:
+        ensure_channel(session, ChannelInfo(42, "alpha", "Alpha"))
+        lease_round(session, "w1", now=utcnow() - timedelta(minutes=5), period=timedelta(hours=1))
+    code, out = invoke(tmp_path, db.url, "channels", "list", "--format", "json")
+    assert code == 0, out
+    [row] = json.loads(out)
+    assert (row["channel_id"], row["state"]) == (42, "ok")
+    if db.is_sqlite:  # one process holds every channel: no lease is written
+        assert row["holder"] is None
+        return
+    assert row["holder"]["worker_id"] == "w1"
+    assert (row["holder"]["host"], row["holder"]["pid"]) == ("h", 1)
+    code, out = invoke(tmp_path, db.url, "channels", "list")
+    assert code == 0 and "w1 · 5m" in out
+
+
+def test_channels_list_refuses_an_unknown_format(db: Database, tmp_path: Path) -> None:
+    code, out = invoke(tmp_path, db.url, "channels", "list", "--format", "yaml")
+    assert code == 2 and "--format yaml: use table or json" in out

@@ -20,7 +20,7 @@ from monitor.pipeline.ingest import Pipeline
 from monitor.sources.request_budget import RequestBudget
 from monitor.sources.telegram.source import TelegramSource
 from storage.database import Database
-from storage.models import Channel, ChannelName, Post, PostVersion
+from storage.models import Channel, ChannelAccess, ChannelName, Post, PostVersion
 from tests.support.telegram_double import FakeTelegramClient
 
 ALPHA, BETA = 101, 202
@@ -86,7 +86,9 @@ def test_usernames_resolved_once_then_stored_peer_used(db: Database, tmp_path: P
     run(scenario())
     resolves = [c for c in client.calls if c.startswith("resolve:")]
     assert resolves == ["resolve:alpha", "resolve:beta"]
-    assert channel_row(db, ALPHA).access_hash == client.entities[ALPHA].access_hash
+    with db.session() as s:
+        kept = s.get(ChannelAccess, (ALPHA, client.account_id))
+        assert kept is not None and kept.access_hash == client.entities[ALPHA].access_hash
 
 
 def test_backfill_then_polls_lose_nothing(db: Database, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from monitor.sources.telegram.source import TelegramSource
 from monitor.sources.web.client import PreviewClient
 from monitor.sources.web.source import WebSource
 from storage.database import Database
-from storage.models import Channel, Post, PostVersion
+from storage.models import Channel, ChannelAccess, Post, PostVersion
 from tests.support.telegram_double import FakeTelegramClient
 from tests.support.web_preview import FakePreview
 
@@ -102,7 +102,8 @@ def test_web_and_account_channels_side_by_side(
     with db.session() as s:
         row = s.get(Channel, GREY)
         assert row is not None
-        assert (row.source, row.username, row.access_hash) == ("web", "GreyZone", None)
+        assert (row.source, row.username) == ("web", "GreyZone")
+        assert s.get(ChannelAccess, (GREY, client.account_id)) is None  # no account, no hash
         assert row.last_message_id == 45
 
     # downtime: 25 new posts (more than a page), an edit, a deletion, views grow
@@ -232,10 +233,11 @@ def test_web_reads_leave_the_account_budget_and_lookup_pauses_alone(
 
     infos = run_with(db, settings, client, body, budget=budget)
     assert [i.channel_id for i in infos] == [ALPHA]  # the account lookup was not paused
-    assert budget.spent == 4  # alpha: lookup, history, refresh, re-read; the web host none
+    # getMe (once per start); alpha: lookup, history, refresh, re-read; the web host none
+    assert budget.spent == 5
     infos = run_with(db, settings, client, body, budget=budget)  # the next start reads the web
     assert sorted(i.channel_id for i in infos) == [ALPHA, GREY]
-    assert budget.spent == 4 + 3  # alpha again (known: no lookup); still nothing for the web
+    assert budget.spent == 5 + 4  # getMe, alpha again (known: no lookup); nothing for the web
 
 
 def test_download_media_leaves_web_channels_alone(

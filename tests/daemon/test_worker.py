@@ -236,6 +236,57 @@ def test_postgres_connections_killed_mid_run_are_survived(db: Database, tmp_path
     assert count_posts(db) == CHANNELS * 60
 
 
+@pytest.mark.postgres
+def test_channels_of_a_cleanly_stopped_worker_are_taken_at_once(
+    db: Database, tmp_path: Path
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("leases are PostgreSQL behaviour")
+    from monitor.daemon.worker_record import WorkerRecord
+    from storage.leases import lease_round
+    from storage.posts import ensure_channel
+
+    # Lease rounds every 100 s: only the hand-over notice can move the channels in this test.
+    settings = make_settings(db.url, tmp_path, http_port=None, lease_period="300s")
+    ids = [fake_channel_id(f"fake{i}") for i in range(CHANNELS)]
+    with db.session() as session:
+        for cid in ids:
+            ensure_channel(session, ChannelInfo(cid, f"fake{cid}"))
+    other = WorkerRecord(db, "other", settings.daemon, utcnow)
+    other.register()
+    with db.session() as session:  # the other worker holds every channel
+        lease_round(session, "other", now=utcnow(), period=settings.daemon.lease_period)
+    daemon = Daemon(
+        settings,
+        db,
+        source=ScriptedSource(start=time.time() - 100, every=1, total=TOTAL),
+        watcher_factory=SimpleWatcher,
+        pipeline=build_app(settings, db=db).pipeline,
+    )
+    took: list[float] = []
+
+    async def scenario() -> None:
+        task = asyncio.create_task(daemon.run())
+        await wait_for(lambda: daemon._ready, "the daemon's first lease round")
+        states = daemon.runner.states
+        listening = lambda: "handover" in states and states["handover"].runs > 0  # noqa: E731
+        await wait_for(listening, "listening for hand-overs")
+        assert daemon.held == {}  # nothing free: all leased to "other", which is alive
+        stopped_at = time.monotonic()
+        await asyncio.to_thread(other.record_exit, {})  # "other" stops cleanly
+        await wait_for(lambda: sorted(daemon.held) == ids, "the hand-over", timeout=10)
+        took.append(time.monotonic() - stopped_at)
+        await wait_for(lambda: count_posts(db) == CHANNELS * TOTAL, "catch-up of the channels")
+        daemon.request_stop()
+        await asyncio.wait_for(task, timeout=10)
+
+    asyncio.run(scenario())
+    print(f"channels taken {took[0]:.2f}s after the other worker stopped")
+    with db.session() as session:
+        owners = session.execute(text("select distinct lease_owner from channel")).scalars()
+        assert list(owners) == [None]  # and released again at this stop
+
+
 class DisconnectingSource(ScriptedSource):
     """Live updates that drop once (as Telegram does), then work."""
 

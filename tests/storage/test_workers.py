@@ -161,3 +161,50 @@ def test_disabled_channel_lease_is_given_back(db: Database) -> None:
     assert _round(db, "a", NOW + timedelta(seconds=30)) == (ids[1],)
     with db.session() as session:
         assert session.get(Channel, ids[0]).lease_owner is None  # type: ignore[union-attr]
+
+
+@pytest.mark.postgres
+def test_channel_overview_names_the_holding_worker(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("leases are PostgreSQL behaviour")
+    from storage.channels import LeaseHolder, channel_overview
+
+    add_channels(db, 2)
+    register(db, "a", host="box-1")
+    with db.session() as session:
+        session.get(Channel, 2).enabled = False  # type: ignore[union-attr]
+    _round(db, "a", NOW)
+    _round(db, "a", NOW + timedelta(seconds=30))  # a renewal keeps the time it was taken
+    with db.read_session() as session:
+        rows = {r.channel_id: r.holder for r in channel_overview(session)}
+    expires = NOW + timedelta(seconds=30) + 2 * PERIOD / 3
+    assert rows == {1: LeaseHolder("a", NOW, expires, "box-1", 1), 2: None}
+    with db.session() as session:
+        release_all(session, "a")
+    with db.read_session() as session:
+        assert [r.holder for r in channel_overview(session)] == [None, None]
+
+
+@pytest.mark.postgres
+def test_a_clean_release_is_heard_by_the_other_workers_at_once(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("leases are PostgreSQL behaviour")
+    from storage.handover import HandoverListener
+
+    add_channels(db, 2)
+    register(db, "a")
+    _round(db, "a", NOW)
+    b, a = HandoverListener(db, "b"), HandoverListener(db, "a")
+    try:
+        assert b.wait(0.05) is False and a.wait(0.05) is False  # connected, nothing yet
+        with db.session() as session:
+            release_all(session, "a")
+        assert b.wait(5) is True  # delivered at commit
+        assert b.wait(0.05) is False  # once
+        assert a.wait(0.2) is False  # its own notice is no news
+        with db.session() as session:
+            assert release_all(session, "a") == 0  # nothing held: nothing announced
+        assert b.wait(0.2) is False
+    finally:
+        a.close()
+        b.close()

@@ -106,6 +106,9 @@ class ScriptedSource:
             event = await self.live.get()
             await on_event(event)
 
+    async def account_id(self) -> int | None:
+        return None  # scripted posts need no access hash
+
 
 class SimpleWatcher:
     """The ChannelWatcher interface, minimal: cursor → history → Pipeline.ingest."""

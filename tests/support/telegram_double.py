@@ -5,11 +5,18 @@ raises REAL Telethon errors (FloodWaitError, ChannelPrivateError, …), pages it
 way Telethon does (100 per request, min_id / offset_id / reverse semantics), and delivers real
 event objects (events.NewMessage.Event, …) to registered handlers. Tests script failures with
 `fail(...)` and watch requests in `calls`.
+
+Access hashes are per account, as Telegram issues them: `other_account(user_id)` is a second
+logged-in client over the same channels and messages whose hashes differ. A hash issued to
+another account is refused with the real CHANNEL_INVALID (channels.* requests) or
+PEER_ID_INVALID (messages.getHistory), and a bare PeerChannel works only for channels the
+account has met (Telethon's entity cache): the primary account knows every channel added here.
 """
 
 from __future__ import annotations
 
 import bisect
+import copy
 import itertools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -17,11 +24,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telethon import errors, events
+from telethon import errors, events, utils
 from telethon.tl import functions, types
+from telethon.tl.custom.dialog import Dialog
 
 PAGE = 100
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+PRIMARY_ACCOUNT = 42
+
+
+def issued_hash(channel_id: int, account_id: int) -> int:
+    """The access hash Telegram would give `account_id` for this channel (differs per account)."""
+    return channel_id * 7 + 1 + 1000 * (account_id - PRIMARY_ACCOUNT)
 
 
 @dataclass
@@ -59,7 +73,24 @@ class FakeTelegramClient:
     on_page: Callable[[int, int], None] | None = None  # (channel_id, page number) between pages
     expired_references: set[tuple[int, int]] = field(default_factory=set)
     omit_missing: bool = False  # getMessages leaves deleted ids out (some servers do)
+    account_id: int = PRIMARY_ACCOUNT  # the logged-in user (get_me().id)
+    met: set[int] | None = None  # channels in the entity cache; None: every channel (primary)
     _failures: list[_Failure] = field(default_factory=list)
+
+    def other_account(self, account_id: int) -> FakeTelegramClient:
+        """Another account's client over the same channels and messages (its own hashes)."""
+        return FakeTelegramClient(
+            entities=self.entities,
+            usernames=self.usernames,
+            private=self.private,
+            messages=self.messages,
+            account_id=account_id,
+            met=set(),
+        )
+
+    def hash_for(self, channel_id: int) -> int:
+        """This account's access hash of a channel."""
+        return issued_hash(channel_id, self.account_id)
 
     # -- scripting (test side) ------------------------------------------------------------
 
@@ -72,7 +103,7 @@ class FakeTelegramClient:
             photo=types.ChatPhotoEmpty(),
             date=T0,
             broadcast=True,
-            access_hash=channel_id * 7 + 1,
+            access_hash=issued_hash(channel_id, PRIMARY_ACCOUNT),
             username=username,
         )
         self.entities[channel_id] = channel
@@ -204,17 +235,35 @@ class FakeTelegramClient:
     async def get_me(self) -> types.User:
         self.calls.append("get_me")
         self._check("get_me", None)
-        return types.User(id=42, is_self=True, first_name="Analyst", username="desk_analyst")
+        return types.User(
+            id=self.account_id, is_self=True, first_name="Analyst", username="desk_analyst"
+        )
 
-    def _channel_id(self, peer: Any) -> int:
+    def _channel_id(self, peer: Any, *, invalid: type[errors.RPCError] | None = None) -> int:
+        """The channel a peer names, checked as Telegram checks it for this account."""
         if isinstance(peer, types.InputPeerChannel):
             known = self.entities.get(peer.channel_id)
-            if known is None or known.access_hash != peer.access_hash:
-                raise errors.ChannelInvalidError(request=None)
+            if known is None or self.hash_for(peer.channel_id) != peer.access_hash:
+                raise (invalid or errors.ChannelInvalidError)(request=None)
             return peer.channel_id
         if isinstance(peer, types.PeerChannel):
+            if self.met is not None and peer.channel_id not in self.met:
+                # Telethon finds no access hash in this session's entity cache
+                raise ValueError(f"Could not find the input entity for {peer!r}")
             return peer.channel_id
         raise TypeError(f"the double expects a channel peer, got {type(peer).__name__}")
+
+    def _as_seen(self, entity: Any) -> Any:
+        """The entity as this account receives it: with the access hash issued to it."""
+        if not isinstance(entity, types.Channel):
+            return entity
+        if self.met is not None:
+            self.met.add(entity.id)
+        if entity.access_hash == self.hash_for(entity.id):
+            return entity
+        mine = copy.copy(entity)
+        mine.access_hash = self.hash_for(entity.id)
+        return mine
 
     async def get_entity(self, peer: Any) -> Any:
         if isinstance(peer, str):
@@ -231,7 +280,7 @@ class FakeTelegramClient:
                 raise ValueError(f"Could not find the input entity for {peer!r}")
         if entity_id in self.private:
             raise errors.ChannelPrivateError(request=None)
-        return self.entities[entity_id]
+        return self._as_seen(self.entities[entity_id])
 
     async def iter_messages(
         self,
@@ -243,7 +292,8 @@ class FakeTelegramClient:
         max_id: int = 0,
         reverse: bool = False,
     ) -> AsyncIterator[types.Message]:
-        channel_id = self._channel_id(entity)
+        # messages.getHistory: Telegram answers PEER_ID_INVALID for a peer it cannot accept
+        channel_id = self._channel_id(entity, invalid=errors.PeerIdInvalidError)
         if reverse:
             offset_id = max(offset_id, min_id)
         remaining = float("inf") if limit is None else limit
@@ -286,6 +336,25 @@ class FakeTelegramClient:
         if self.omit_missing:
             return [m for m in found if m is not None]
         return found
+
+    async def iter_dialogs(self) -> AsyncIterator[Dialog]:
+        """The account's chats: the channels it joined (getDialogs; fills the entity cache)."""
+        self.calls.append("dialogs")
+        self._check("dialogs", None)
+        for channel_id in sorted(self.joined):
+            entity = self._as_seen(self.entities[channel_id])
+            raw = types.Dialog(
+                peer=types.PeerChannel(channel_id),
+                top_message=max(self.messages[channel_id], default=0),
+                read_inbox_max_id=0,
+                read_outbox_max_id=0,
+                unread_count=0,
+                unread_mentions_count=0,
+                unread_reactions_count=0,
+                unread_poll_votes_count=0,
+                notify_settings=types.PeerNotifySettings(),
+            )
+            yield Dialog(self, raw, {utils.get_peer_id(entity): entity}, None)
 
     def add_event_handler(self, callback: Callable[..., Any], builder: Any) -> None:
         self.handlers.append((callback, builder))

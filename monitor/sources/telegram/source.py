@@ -2,9 +2,10 @@
 
 It takes a client object (real TelegramClient in production, a double in tests) and turns
 every Telethon error into the tgmon error tree: revoked sessions → SessionError, FloodWait →
-RateLimitedError(seconds), unreadable channels → ChannelUnavailableError. Channels are
-addressed by stored id + access hash (InputPeerChannel); usernames are resolved only in
-`resolve`. Dropped connections are re-established with backoff and the read resumes after
+RateLimitedError(seconds), unreadable channels → ChannelUnavailableError, a refused peer
+(CHANNEL_INVALID, PEER_ID_INVALID: another account's access hash) → PeerInvalidError. Channels
+are addressed by id + this account's access hash (InputPeerChannel); usernames are resolved
+only in `resolve`. Dropped connections are re-established with backoff and the read resumes after
 the last message handed out, so nothing is fetched twice or skipped.
 """
 
@@ -28,6 +29,7 @@ from monitor.config.settings import Settings
 from monitor.core.backoff import backoff_delay
 from monitor.core.errors import (
     ChannelUnavailableError,
+    PeerInvalidError,
     RateLimitedError,
     SessionError,
     SourceError,
@@ -49,10 +51,11 @@ _UNAVAILABLE = (
     errors.ChannelPrivateError,
     errors.UsernameNotOccupiedError,
     errors.UsernameInvalidError,
-    errors.ChannelInvalidError,
     errors.ChannelBannedError,
     errors.ChannelPublicGroupNaError,
 )
+# Access hashes are issued per account: Telegram refuses another account's with these.
+_PEER_INVALID = (errors.ChannelInvalidError, errors.PeerIdInvalidError)
 _DISCONNECTS = NETWORK_ERRORS
 _RECONNECT_CAP = timedelta(seconds=120)
 _RAW_CACHE = 2000  # recent raw messages kept for media downloads
@@ -60,6 +63,10 @@ _RAW_CACHE = 2000  # recent raw messages kept for media downloads
 
 def _channel_name(channel: ChannelInfo) -> str:
     return f"@{channel.username}" if channel.username else str(channel.channel_id)
+
+
+def _unknown(what: str) -> PeerInvalidError:
+    return PeerInvalidError(f"{what}: unknown to this account")
 
 
 def translate_error(exc: BaseException, what: str) -> TgmonError:
@@ -72,6 +79,8 @@ def translate_error(exc: BaseException, what: str) -> TgmonError:
         )
     if isinstance(exc, errors.SlowModeWaitError):
         return RateLimitedError(f"{what}: slow mode, wait {exc.seconds}s", seconds=exc.seconds)
+    if isinstance(exc, _PEER_INVALID):
+        return PeerInvalidError(f"{what}: {type(exc).__name__.removesuffix('Error')}")
     if isinstance(exc, _UNAVAILABLE):
         reason = type(exc).__name__.removesuffix("Error")
         return ChannelUnavailableError(f"{what}: {reason}")
@@ -97,6 +106,7 @@ class TelegramSource:
         self._sleep = sleep
         self._raw: OrderedDict[tuple[int, int], Any] = OrderedDict()
         self.reconnects = 0
+        self._account_id: int | None = None
 
     # -- connection ---------------------------------------------------------------------
 
@@ -125,7 +135,7 @@ class TelegramSource:
                 attempt += 1
             except (errors.RPCError, ValueError) as exc:
                 if isinstance(exc, ValueError) and not isinstance(exc, errors.RPCError):
-                    raise ChannelUnavailableError(f"{what}: unknown to this account") from None
+                    raise _unknown(what) from None
                 raise translate_error(exc, what) from None
 
     @staticmethod
@@ -150,8 +160,28 @@ class TelegramSource:
         """Look a channel up once (ResolveUsername is the expensive, flood-prone call)."""
         target = parse_channel_ref(ref)
         peer = types.PeerChannel(target) if isinstance(target, int) else target
-        entity = await self._call(ref, lambda: self.client.get_entity(peer))
+        try:
+            entity = await self._call(ref, lambda: self.client.get_entity(peer))
+        except PeerInvalidError:
+            if not isinstance(target, int):
+                raise
+            entity = await self._from_dialogs(ref, target)
         return self._info(entity, ref)
+
+    async def _from_dialogs(self, ref: str, channel_id: int) -> Any:
+        """A channel id this session has not met: find it among the account's chats (one pass;
+        how an account that joined a channel without username gets its own access hash)."""
+
+        async def scan() -> Any:
+            async for dialog in self.client.iter_dialogs():
+                if isinstance(dialog.entity, types.Channel) and dialog.entity.id == channel_id:
+                    return dialog.entity
+            return None
+
+        entity = await self._call(ref, scan)
+        if entity is None:
+            raise ChannelUnavailableError(f"{ref}: not among this account's chats (join it first)")
+        return entity
 
     async def refresh(self, channel: ChannelInfo) -> ChannelInfo:
         """Current username/title by stored input peer (GetChannels, not a username lookup)."""
@@ -170,6 +200,13 @@ class TelegramSource:
         name = " ".join(p for p in (me.first_name, me.last_name) if p) or "?"
         handle = f"@{me.username}, " if me.username else ""
         return f"{name} ({handle}id {me.id})"
+
+    async def account_id(self) -> int:
+        """The logged-in user's id: whose access hashes this source is issued (asked once)."""
+        if self._account_id is None:
+            me = await self._call("whoami", lambda: self.client.get_me())
+            self._account_id = int(me.id)
+        return self._account_id
 
     async def whoami(self) -> str:
         me = await self._call("whoami", lambda: self.client.get_me())
@@ -191,8 +228,10 @@ class TelegramSource:
         peer = self.input_peer(channel)
         attempt = 0
         while True:
+            answered = False
             try:
                 async for message in self.client.iter_messages(peer, **kwargs):
+                    answered = True
                     kwargs[resume_key] = message.id
                     if kwargs.get("limit") is not None:
                         kwargs["limit"] -= 1
@@ -206,6 +245,10 @@ class TelegramSource:
                 attempt += 1
             except errors.RPCError as exc:
                 raise translate_error(exc, what) from None
+            except ValueError:
+                if answered:  # not the peer: a bug further on, which must stay visible
+                    raise
+                raise _unknown(what) from None  # Telethon's cache has no hash for the peer
 
     def history(
         self, channel: ChannelInfo, after_id: int, limit: int | None = None

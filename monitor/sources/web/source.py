@@ -268,6 +268,10 @@ class WebSource:
         """Web channels have no live updates: they are polled, so this returns at once."""
         return None
 
+    async def account_id(self) -> int | None:
+        """The preview is read without an account: there is no access hash to keep."""
+        return None
+
 
 @asynccontextmanager
 async def open_web_source(
