@@ -16,7 +16,14 @@ from typing import Any
 
 from monitor.core.text import fold_word
 from monitor.matching.english import english_forms
-from monitor.matching.translit import cyrillic_spellings, is_cyrillic, is_latin, latin_spellings
+from monitor.matching.translit import (
+    acronym_readings,
+    cyrillic_spellings,
+    is_cyrillic,
+    is_latin,
+    latin_spellings,
+    ukrainian_reading,
+)
 
 _VOWELS = set("аеиоуыэюяіїєaeiouy")
 _ADJECTIVE_ENDING = (
@@ -315,7 +322,10 @@ def word_pattern(
     homographs: set[tuple[str, str]] = set()
     spellings = [word]
     if translit:
-        spellings += latin_spellings(word) + cyrillic_spellings(word)
+        readings = cyrillic_spellings(word)
+        # a Latin name in Cyrillic is spelled the Ukrainian way too: Javelin → Джавелін
+        readings += [ukrainian_reading(r) for r in readings]
+        spellings += latin_spellings(word) + list(dict.fromkeys(readings))
     for spelling in spellings:
         if is_cyrillic(spelling):
             more_forms, more_stems = _cyrillic_pattern(spelling)
@@ -342,11 +352,28 @@ def _base_form(word: str) -> str:
 
 
 def abbreviation_pattern(word: str, *, translit: bool = True) -> WordPattern:
-    """An abbreviation matches literally, in either script: «НАТО» = NATO, «ВСУ» ≠ «всухую»."""
+    """An abbreviation matches literally, in either script: «НАТО» = NATO, «ВСУ» ≠ «всухую».
+
+    A Latin acronym spoken as a word is, in Cyrillic, a Russian or Ukrainian noun and declines
+    like one (HIMARS → «Хаймарсы», «Хаймарсів»); in Latin letters it stays literal.
+    """
     forms = {word}
-    if translit:
-        forms.update(latin_spellings(word)[:1] + cyrillic_spellings(word)[:1])
-    return WordPattern(frozenset(forms), frozenset())
+    stems: set[tuple[str, str]] = set()
+    if translit and is_latin(word):
+        for reading in acronym_readings(word):
+            for spelling in dict.fromkeys((reading, ukrainian_reading(reading))):
+                forms.add(spelling)
+                if len(spelling) >= MIN_STEM + 1 and _spoken(spelling):
+                    stems.add((spelling, "hard"))
+    elif translit:
+        forms.update(latin_spellings(word)[:1])
+    return WordPattern(frozenset(forms), frozenset(stems))
+
+
+def _spoken(reading: str) -> bool:
+    """Whether an acronym's reading is said as a word that declines: ends in a consonant after
+    a vowel («химарс»), not a string of letters («фпв») or a vowel («нато»)."""
+    return reading[-1] not in _VOWELS and any(ch in _VOWELS for ch in reading[:-1])
 
 
 def is_abbreviation(word: str) -> bool:

@@ -1,0 +1,36 @@
+"""Issue 15, second round: the classes of misses the held-out rows found, fixed as classes.
+
+Lists are written in one language; posts are Russian, Ukrainian and English; translation off.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.matching.matcher import compile_matcher
+from monitor.matching.watchlists import Watchlist
+
+
+def fires(term: str, text: str, language: str | None = None) -> bool:
+    rules = [{"any": [term]}]
+    m = compile_matcher([Watchlist.model_validate({"name": "t", "rules": rules})])
+    return bool(m.match(text, language=language))
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("HIMARS", "Хаймарсы отработали по мосту", True),  # spoken reading, ru plural
+        ("HIMARS", "Удари Хаймарсів по мостах", True),  # uk genitive plural
+        ("HIMARS", "ХИМАРСами били по переправе", True),  # letter-wise reading, declined
+        ("ATACMS", "Удар АТАКМСами по аэродрому", True),
+        ("HIMARS", "HIMARSы", False),  # in Latin letters an acronym stays literal
+        ("NATO", "Таблетки принимать натощак", False),  # a vowel-final reading never declines
+        ("Javelin", "ПТРК Джавелін знищив танк", True),  # Ukrainian и → і in a foreign name
+        ("Javelin", "Джавелінами знищено дві БМП", True),
+    ],
+)
+def test_the_cyrillic_reading_of_a_latin_term_declines_like_a_noun(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
