@@ -34,3 +34,24 @@ def test_the_cyrillic_reading_of_a_latin_term_declines_like_a_noun(
     term: str, text: str, expected: bool
 ) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("attack", "Jihadists attacked the camp", True),  # an action: its verb forms too
+        ("attack", "drones attacking the column", True),
+        ("raid", "Raiding parties crossed the border", True),
+        ("bomb", "Aircraft bombed the bridge", True),
+        ("kill", "Two soldiers were killed", True),
+        ("drone", "The minister droned on about budgets", False),  # a thing: plural only
+        ("drone", "Two drones were seen", True),
+        ("base", "Moscow-based analysts disagree", False),
+        ("mine", "A gold mining company left Mali", False),  # «mining» is a word of its own
+        ("kill", "Drone operators need new skills", False),
+    ],
+)
+def test_an_english_base_form_naming_an_action_gets_its_verb_forms(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
