@@ -41,6 +41,7 @@ from monitor.matching.morphology import (
     WordPattern,
     abbreviation_pattern,
     is_abbreviation,
+    is_also_function_word,
     word_pattern,
 )
 from monitor.matching.regex_rules import compile_rule_regex
@@ -83,6 +84,8 @@ class Matcher:
         self._word_cache: dict[str, tuple[int, ...]] = {}
         # raw word → {pattern id: languages in which this word is a different word}
         self._word_homographs: dict[str, dict[int, frozenset[str]]] = {}
+        # capitalised raw word → its `proper` pattern ids, dropped at the start of a sentence
+        self._word_proper: dict[str, frozenset[int]] = {}
 
     @property
     def term_count(self) -> int:
@@ -156,7 +159,12 @@ class Matcher:
                 for i, (w, p) in enumerate(zip(words, patterns, strict=True))
             ]
         capitals = [o[:1].isupper() for o in originals]
-        sequence = self._sequence(patterns, capitals if spec.match_case else None)
+        # a capitalised one-word name that is also a pronoun: the name only («Того»)
+        proper = [
+            len(words) == 1 and c and not spec.exact and is_also_function_word(w)
+            for w, c in zip(words, capitals, strict=True)
+        ]
+        sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
         if spec.exact or is_abbreviation(spelling):
             return sequence, []
         cross = [
@@ -168,24 +176,29 @@ class Matcher:
         if any(f and f[0].capital_only and not c for f, c in zip(cross, capitals, strict=True)):
             return sequence, []  # a lower-case term: no capital to tell the homograph apart
         other_patterns = list(patterns)
-        other_capitals = list(capitals) if spec.match_case else [False] * len(words)
+        other_proper = list(proper)
         reasons = []
         for i, found in enumerate(cross):
             if found:
                 other_patterns[i] = word_pattern(found[0].spelling, translit=False)
                 # «Мали» → «Малі», which is also "small": only capitalised, like the term
-                other_capitals[i] = other_capitals[i] or found[0].capital_only
+                other_proper[i] = other_proper[i] or found[0].capital_only
                 reasons.append(f"{found[0].spelling}: {found[0].reason}")
-        return sequence, [(self._sequence(other_patterns, other_capitals), reasons)]
+        other_capitals = capitals if spec.match_case else None
+        other = self._sequence(other_patterns, other_capitals, other_proper)
+        return sequence, [(other, reasons)]
 
     def _sequence(
-        self, patterns: list[WordPattern], capitals: list[bool] | None
+        self, patterns: list[WordPattern], capitals: list[bool] | None, proper: list[bool]
     ) -> tuple[int, ...]:
         if len(patterns) > 1:
             # the other words already give context: «тин» in «Тин-Зауатен» is no fence
             patterns = [replace(p, homographs=frozenset()) for p in patterns]
         if capitals is not None:
             patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)]
+        patterns = [
+            replace(p, proper=True) if n else p for p, n in zip(patterns, proper, strict=True)
+        ]
         return tuple(self._pattern(p) for p in patterns)
 
     def _compile_rule(
@@ -224,12 +237,13 @@ class Matcher:
     def _index_words(self) -> None:
         self._forms: dict[str, list[int]] = defaultdict(list)
         self._homographs: dict[str, dict[int, frozenset[str]]] = defaultdict(dict)
-        self._stems: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        # stem → (pattern id, allowed endings, whether the ending derives another word)
+        self._stems: dict[str, list[tuple[int, frozenset[str], bool]]] = defaultdict(list)
         for number, pattern in enumerate(self._patterns):
             for form in pattern.forms:
                 self._forms[form].append(number)
             for stem, kind in pattern.stems:
-                self._stems[stem].append((number, SUFFIXES[kind]))
+                self._stems[stem].append((number, SUFFIXES[kind], kind.startswith("derive")))
             for form in {form for form, _ in pattern.homographs}:
                 languages = frozenset(lang for f, lang in pattern.homographs if f == form)
                 self._homographs[form][number] = languages
@@ -251,14 +265,25 @@ class Matcher:
         """Pattern ids a post word matches; cached, since posts repeat most of their words."""
         folded = fold_word(word)
         found = set(self._forms.get(folded, ()))
+        derived: set[int] = set()  # «малійські», «тоголезский»: lower-case words of their own
         for cut in range(max(1, len(folded) - MAX_SUFFIX), len(folded) + 1):
             candidates = self._stems.get(folded[:cut])
             if candidates:
                 ending = folded[cut:]
-                found.update(number for number, endings in candidates if ending in endings)
+                for number, endings, derivation in candidates:
+                    if ending in endings:
+                        (derived if derivation else found).add(number)
+        patterns = self._patterns
         if not word[:1].isupper():
             # «Малі» with match_case is Mali; «малі» is "small"
-            found = {number for number in found if not self._patterns[number].capitalised}
+            found = {n for n in found if not (patterns[n].capitalised or patterns[n].proper)}
+            derived = {n for n in derived if not patterns[n].capitalised}
+        else:
+            # a capital at the start of a sentence says nothing: judged where the word stands
+            proper = frozenset(n for n in found if patterns[n].proper) - derived
+            if proper:
+                self._word_proper[word] = proper
+        found |= derived
         result = tuple(sorted(found))
         if len(self._word_cache) >= _CACHE_LIMIT:
             self._word_cache.clear()
@@ -281,6 +306,11 @@ class Matcher:
                 if homographs:
                     # «мали» in a Ukrainian post is "had", not Mali
                     found[i] = tuple(p for p in ids or () if language not in homographs.get(p, ()))
+        if self._word_proper:
+            for i, (word, _, _) in enumerate(words):
+                proper = self._word_proper.get(word)
+                if proper and _opens_sentence(text, words, i):
+                    found[i] = tuple(p for p in found[i] or () if p not in proper)
         occurrences: dict[int, list[Occurrence]] = defaultdict(list)
         for i, ids in enumerate(found):
             for pattern in ids or ():
@@ -365,6 +395,20 @@ class Matcher:
                 )
             )
         return hits
+
+
+def _opens_sentence(text: str, words: list[tuple[str, int, int]], i: int) -> bool:
+    """Whether word `i` is the first of a sentence that goes on (a lone word is a label)."""
+    before = i == 0 or _SENTENCE_END.intersection(text[words[i - 1][2] : words[i][1]])
+    return (
+        bool(before)
+        and i + 1 < len(words)
+        and not _SENTENCE_END.intersection(text[words[i][2] : words[i + 1][1]])
+    )
+
+
+# what ends a sentence: a capital after it is no evidence of a name
+_SENTENCE_END = frozenset(".!?…\n")
 
 
 def explain_term(term: str | TermSpec) -> list[str]:

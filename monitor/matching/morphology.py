@@ -174,6 +174,9 @@ class WordPattern:
     # (form, language): the form is another word in that language («мали» = "had" in uk)
     homographs: frozenset[tuple[str, str]] = frozenset()
     capitalised: bool = False  # `match_case`: the post word must start with a capital too
+    # a name that is also a common word («Того» = "that", uk «Малі» = "small"): capitalised,
+    # and not only because it starts a sentence
+    proper: bool = False
 
     def matches(self, folded: str) -> bool:
         """Whether a folded post word is one of this word's forms (used by tests and tools)."""
@@ -235,6 +238,25 @@ def _dictionary_parses(word: str) -> Iterator[Any]:
         if not any(_PERSON & p.tag.grammemes for p in exact):
             exact = [p for p in exact if "Fixd" in p.tag] or exact
         yield from exact or [p for p in known if "nomn" in p.tag]
+
+
+@functools.lru_cache(maxsize=50_000)
+def is_also_function_word(word: str) -> bool:
+    """Whether a name is, in a language that has it as a name, also a pronoun or particle.
+
+    «Того» is the country and the genitive of «тот» ("that"): like «ми» in «Ми-24», nearly
+    every lower-case occurrence is the pronoun. Written capitalised in a list, such a term
+    wants the name. (A name that is also a content word, uk «Малі» = "small", is left to
+    `match_case`, as before.)
+    """
+    for parses in _known_parses(word):
+        name = any(_PROPER & p.tag.grammemes and p.normal_form == word for p in parses)
+        if name and any(_FUNCTION & p.tag.grammemes for p in parses if p.normal_form != word):
+            return True
+    return False
+
+
+_FUNCTION = {"NPRO", "Apro", "PREP", "CONJ", "PRCL"}
 
 
 def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:

@@ -55,3 +55,24 @@ def test_an_english_base_form_naming_an_action_gets_its_verb_forms(
     term: str, text: str, expected: bool
 ) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "language", "expected"),
+    [
+        ("Мали", "Малі діти плакали в підвалі", "uk", False),  # a capital opening a sentence
+        ("Мали", "Бої тривають. Малі групи просочуються в місто", "uk", False),
+        ("Мали", "Війська Малі відступили з Кідаля", "uk", True),  # a capital mid-sentence
+        ("Мали", "Вагнерівці залишили Малі. Бої тривають", "uk", True),
+        ("Мали", "Малі", "uk", True),  # a lone word is a label, not a sentence
+        ("Мали", "Мали вышла из ЭКОВАС", "ru", True),  # the Russian name is no homograph
+        ("Того", "После того как колонна ушла, начался обстрел", "ru", False),  # a pronoun
+        ("Того", "Того и гляди начнется штурм", "ru", False),
+        ("Того", "Президент Того встретился с делегацией", "ru", True),
+        ("того", "После того как колонна ушла", "ru", True),  # written small: the word
+    ],
+)
+def test_a_name_that_is_also_another_word_needs_a_capital_that_is_not_a_sentence_start(
+    term: str, text: str, language: str, expected: bool
+) -> None:
+    assert fires(term, text, language) is expected
