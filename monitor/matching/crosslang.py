@@ -229,7 +229,10 @@ def _known_in(language: str, word: str) -> tuple[Any, ...]:
     analyser = _analysers()[0 if language == "ru" else 1]
     if not analyser.word_is_known(word):
         return ()  # most candidates are no word: skip the slow guessing parse
-    return tuple(p for p in analyser.parse(word) if p.is_known)
+    try:
+        return tuple(p for p in analyser.parse(word) if p.is_known)
+    except ValueError:  # a letter without a Unicode name (see `_known_parses`)
+        return ()
 
 
 def _is_cyrillic(word: str) -> bool:

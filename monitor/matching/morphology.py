@@ -200,10 +200,13 @@ def _analysers() -> tuple[Any, Any]:
 def _known_parses(word: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Dictionary (not guessed) parses of `word` in Russian and in Ukrainian."""
     ru, uk = _analysers()
-    return (
-        tuple(p for p in ru.parse(word) if p.is_known),
-        tuple(p for p in uk.parse(word) if p.is_known),
-    )
+    try:
+        return (
+            tuple(p for p in ru.parse(word) if p.is_known),
+            tuple(p for p in uk.parse(word) if p.is_known),
+        )
+    except ValueError:  # pymorphy3 looks up the Unicode name of letters it does not know
+        return (), ()  # a letter without one («𗀀») is in no dictionary either
 
 
 def _is_base(parse: Any, word: str) -> bool:
