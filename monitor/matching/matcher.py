@@ -1,9 +1,10 @@
 """Compile every watchlist into one `Matcher` and evaluate posts against it → `Hit`s.
 
-Pure: no I/O. All morphology happens at compile time (`monitor.matching.morphology`), so matching a
-post is: split it into words, look each folded word up in one dictionary (cached per distinct
-word), then evaluate only the rules whose terms occurred. Cost per post barely grows with the
-number of terms. Spans point into the text the caller passed, for highlighting.
+Pure: no I/O. All morphology happens at compile time (`monitor.matching.morphology`), so
+matching a post is: split it into words, look each folded word up in one dictionary
+(`monitor.matching.lookup`, cached per distinct word), then evaluate only the rules whose terms
+occurred. Cost per post barely grows with the number of terms. Spans point into the text the
+caller passed, for highlighting.
 """
 
 from __future__ import annotations
@@ -35,9 +36,8 @@ from monitor.matching.evaluation import (
     in_scope,
     regex_result,
 )
+from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
-    MAX_SUFFIX,
-    SUFFIXES,
     WordPattern,
     abbreviation_pattern,
     is_abbreviation,
@@ -47,7 +47,6 @@ from monitor.matching.morphology import (
 from monitor.matching.regex_rules import compile_rule_regex
 from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label
 
-_CACHE_LIMIT = 300_000
 _DIGIT = re.compile(r"\d")
 _CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff']+$")
 
@@ -81,11 +80,8 @@ class Matcher:
             for term in compiled.terms:
                 self._rules_by_term[term].append(number)
         self._regex_rules = [n for n, c in enumerate(self._rules) if c.regex is not None]
-        self._word_cache: dict[str, tuple[int, ...]] = {}
-        # raw word → {pattern id: languages in which this word is a different word}
-        self._word_homographs: dict[str, dict[int, frozenset[str]]] = {}
-        # capitalised raw word → its `proper` pattern ids, dropped at the start of a sentence
-        self._word_proper: dict[str, frozenset[int]] = {}
+        # the list's `not` terms and the rule's own
+        self._excluded = [self._list_excluded_by[c.watchlist] + c.excluded_by for c in self._rules]
 
     @property
     def term_count(self) -> int:
@@ -161,7 +157,11 @@ class Matcher:
         capitals = [o[:1].isupper() for o in originals]
         # a capitalised one-word name that is also a pronoun: the name only («Того»)
         proper = [
-            len(words) == 1 and c and not spec.exact and is_also_function_word(w)
+            len(words) == 1
+            and c
+            and not spec.exact
+            and bool(_CYRILLIC_WORD.match(w))
+            and is_also_function_word(w)
             for w, c in zip(words, capitals, strict=True)
         ]
         sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
@@ -235,18 +235,7 @@ class Matcher:
         )
 
     def _index_words(self) -> None:
-        self._forms: dict[str, list[int]] = defaultdict(list)
-        self._homographs: dict[str, dict[int, frozenset[str]]] = defaultdict(dict)
-        # stem → (pattern id, allowed endings, whether the ending derives another word)
-        self._stems: dict[str, list[tuple[int, frozenset[str], bool]]] = defaultdict(list)
-        for number, pattern in enumerate(self._patterns):
-            for form in pattern.forms:
-                self._forms[form].append(number)
-            for stem, kind in pattern.stems:
-                self._stems[stem].append((number, SUFFIXES[kind], kind.startswith("derive")))
-            for form in {form for form, _ in pattern.homographs}:
-                languages = frozenset(lang for f, lang in pattern.homographs if f == form)
-                self._homographs[form][number] = languages
+        self._index = WordIndex(self._patterns)
         self._single: dict[int, list[int]] = defaultdict(list)
         self._multi: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
         self._designation_terms: dict[str, list[int]] = defaultdict(list)
@@ -261,65 +250,19 @@ class Matcher:
 
     # --- matching ----------------------------------------------------------------------
 
-    def _word_patterns(self, word: str) -> tuple[int, ...]:
-        """Pattern ids a post word matches; cached, since posts repeat most of their words."""
-        folded = fold_word(word)
-        found = set(self._forms.get(folded, ()))
-        derived: set[int] = set()  # «малійські», «тоголезский»: lower-case words of their own
-        for cut in range(max(1, len(folded) - MAX_SUFFIX), len(folded) + 1):
-            candidates = self._stems.get(folded[:cut])
-            if candidates:
-                ending = folded[cut:]
-                for number, endings, derivation in candidates:
-                    if ending in endings:
-                        (derived if derivation else found).add(number)
-        patterns = self._patterns
-        if not word[:1].isupper():
-            # «Малі» with match_case is Mali; «малі» is "small"
-            found = {n for n in found if not (patterns[n].capitalised or patterns[n].proper)}
-            derived = {n for n in derived if not patterns[n].capitalised}
-        else:
-            # a capital at the start of a sentence says nothing: judged where the word stands
-            proper = frozenset(n for n in found if patterns[n].proper) - derived
-            if proper:
-                self._word_proper[word] = proper
-        found |= derived
-        result = tuple(sorted(found))
-        if len(self._word_cache) >= _CACHE_LIMIT:
-            self._word_cache.clear()
-        self._word_cache[word] = result
-        homographs = self._homographs.get(folded)
-        if homographs and found.intersection(homographs):
-            self._word_homographs[word] = homographs
-        return result
-
     def _occurrences(self, text: str, language: str | None) -> dict[int, list[Occurrence]]:
         words = word_spans(text)
-        cache = self._word_cache
-        found = [cache.get(word) for word, _, _ in words]
-        for i, ids in enumerate(found):
-            if ids is None:
-                found[i] = self._word_patterns(words[i][0])
-        if language and self._word_homographs:
-            for i, ids in enumerate(found):
-                homographs = self._word_homographs.get(words[i][0])
-                if homographs:
-                    # «мали» in a Ukrainian post is "had", not Mali
-                    found[i] = tuple(p for p in ids or () if language not in homographs.get(p, ()))
-        if self._word_proper:
-            for i, (word, _, _) in enumerate(words):
-                proper = self._word_proper.get(word)
-                if proper and _opens_sentence(text, words, i):
-                    found[i] = tuple(p for p in found[i] or () if p not in proper)
+        found = self._index.found(text, words, language)
         occurrences: dict[int, list[Occurrence]] = defaultdict(list)
-        for i, ids in enumerate(found):
-            for pattern in ids or ():
-                for term in self._single.get(pattern, ()):
+        single, multi = self._single, self._multi
+        for i in [i for i, ids in enumerate(found) if ids]:
+            for pattern in found[i]:
+                for term in single.get(pattern, ()):
                     occurrences[term].append(Occurrence(i, i, (words[i][1], words[i][2])))
-                for term, sequence in self._multi.get(pattern, ()):
+                for term, sequence in multi.get(pattern, ()):
                     last = i + len(sequence) - 1
                     if last < len(found) and all(
-                        sequence[k] in (found[i + k] or ()) for k in range(1, len(sequence))
+                        sequence[k] in found[i + k] for k in range(1, len(sequence))
                     ):
                         span = (words[i][1], words[last][2])
                         occurrences[term].append(Occurrence(i, last, span))
@@ -364,8 +307,7 @@ class Matcher:
             rule = self._rules[number]
             if not in_scope(rule, language, channel, text_source):
                 continue
-            excluded = self._list_excluded_by[rule.watchlist] + rule.excluded_by
-            if any(term in occurrences for term in excluded):
+            if not occurrences.keys().isdisjoint(self._excluded[number]):
                 continue
             found: tuple[tuple[str, ...], tuple[Span, ...]] | None
             if rule.regex is not None:
@@ -395,20 +337,6 @@ class Matcher:
                 )
             )
         return hits
-
-
-def _opens_sentence(text: str, words: list[tuple[str, int, int]], i: int) -> bool:
-    """Whether word `i` is the first of a sentence that goes on (a lone word is a label)."""
-    before = i == 0 or _SENTENCE_END.intersection(text[words[i - 1][2] : words[i][1]])
-    return (
-        bool(before)
-        and i + 1 < len(words)
-        and not _SENTENCE_END.intersection(text[words[i][2] : words[i + 1][1]])
-    )
-
-
-# what ends a sentence: a capital after it is no evidence of a name
-_SENTENCE_END = frozenset(".!?…\n")
 
 
 def explain_term(term: str | TermSpec) -> list[str]:
