@@ -199,14 +199,18 @@ def _analysers() -> tuple[Any, Any]:
 @functools.lru_cache(maxsize=50_000)
 def _known_parses(word: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Dictionary (not guessed) parses of `word` in Russian and in Ukrainian."""
-    ru, uk = _analysers()
     try:
-        return (
-            tuple(p for p in ru.parse(word) if p.is_known),
-            tuple(p for p in uk.parse(word) if p.is_known),
-        )
+        return tuple(_known(analyser, word) for analyser in _analysers())  # type: ignore[return-value]
     except ValueError:  # pymorphy3 looks up the Unicode name of letters it does not know
         return (), ()  # a letter without one («𗀀») is in no dictionary either
+
+
+def _known(analyser: Any, word: str) -> tuple[Any, ...]:
+    # a word no dictionary has gets no known parse: skip the slow guessing parse
+    if not analyser.word_is_known(word):
+        return ()
+    # `is_known` asks the dictionary again for each parse; a parse of `word` itself is
+    return tuple(p for p in analyser.parse(word) if p.word == word or p.is_known)
 
 
 def _is_base(parse: Any, word: str) -> bool:
