@@ -76,3 +76,15 @@ def test_a_name_that_is_also_another_word_needs_a_capital_that_is_not_a_sentence
     term: str, text: str, language: str, expected: bool
 ) -> None:
     assert fires(term, text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("Буркина-Фасо", "Хунта Буркіна-Фасо висилає дипломатів", True),  # only ru knows it
+    ],
+)
+def test_a_name_only_one_dictionary_has_gets_the_other_languages_spelling(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
