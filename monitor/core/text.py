@@ -47,10 +47,13 @@ REPLACEMENT = "\ufffd"
 # Word characters, combining marks (decomposed «й», «ё»), invisible joiners and in-word
 # apostrophes before a Cyrillic letter (Ukrainian «м'ясо»; English "Wagner's" is "wagner" +
 # "s", so "Africa's corps" is no "Africa Corps"). `_` splits: #ЧВК_Вагнер is two words.
+# Written as runs of letters joined by one mark or apostrophe: the same words as one
+# alternation per character, matched in about half the time.
 WORD = re.compile(
-    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]"
-    r"|['’ʼ`](?=[\u0400-\u04ff]))*"
+    r"[^\W_]+(?:(?:[\u0300-\u036f\u0483-\u0487\u00ad\u200b-\u200d\u2060]"
+    r"|['’ʼ`](?=[\u0400-\u04ff]))[^\W_]*)*"
 )
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")
 # #АфриканскийКорпус, #WagnerGroup: a lower-case letter followed by a capital starts a word
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-zа-яёіїєґ])(?=[A-ZА-ЯЁІЇЄҐ])")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060]")
@@ -134,11 +137,22 @@ def _copy_shell(value: Any, stack: list[Any]) -> Any:
 
 def fold_word(word: str) -> str:
     """Fold one post or term word exactly as `normalise_text` does, minus invisible characters."""
+    if _PLAIN_WORD.fullmatch(word):
+        return word.lower().replace("ё", "е")  # what normalise_text makes of plain letters
     return normalise_text(_INVISIBLE.sub("", word).translate(_APOSTROPHES))
+
+
+# letters of one script that NFKC, casefold and the look-alike repair leave as lower() does
+_PLAIN_WORD = re.compile(r"[а-яёА-ЯЁіїєґІЇЄҐ]+|[a-zA-Z]+")
 
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """Split a text into (word, start, end), splitting glued camel-case hashtags too."""
+    if not _CAMEL_BOUNDARY.search(text):
+        # no word to split (most posts): gaps and words alternate, offsets are running sums
+        parts = _WORD_SPLIT.split(text)
+        ends = list(itertools.accumulate(map(len, parts)))
+        return list(zip(parts[1::2], ends[0::2], ends[1::2], strict=False))
     words = []
     for match in WORD.finditer(text):
         word, start = match.group(), match.start()

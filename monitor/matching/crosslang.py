@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.matching.morphology import _analysers, _known_parses
+from monitor.matching.translit import ukrainian_reading
 
 _VOWELS = set("аеиоуыэюяіїє")
 _UK_LETTERS = set("іїєґ'")
@@ -168,7 +169,26 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
         found = _best_candidate(word, language, own)
         if found:
             return (found,)
+    if source is not None and not (uk if source == "ru" else ru):
+        if _proper(_base_parses(ru or uk, word)) - {"Fixd"}:
+            return _one_dictionary_name(word, source)
     return ()
+
+
+def _one_dictionary_name(word: str, source: str) -> tuple[CrossSpelling, ...]:
+    """A name only one dictionary has («Буркина» is only in the Russian one): the other
+    language writes it as it writes foreign names: «Буркіна-Фасо»; «Пригожин» keeps и after ж."""
+    target = "uk" if source == "ru" else "ru"
+    candidate = ukrainian_reading(word) if target == "uk" else word.replace("і", "и")
+    if candidate == word or (
+        _known_in(target, candidate)
+        and not _proper(_base_parses(_known_in(target, candidate), candidate))
+    ):
+        return ()  # the same letters, or another word there
+    reason = f"{target} spelling of the name «{word}»: only the {source} dictionary has it; " + (
+        "uk writes a foreign и as і" if target == "uk" else "ru writes і as и"
+    )
+    return (CrossSpelling(candidate, target, reason),)
 
 
 def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | None:
@@ -229,7 +249,10 @@ def _known_in(language: str, word: str) -> tuple[Any, ...]:
     analyser = _analysers()[0 if language == "ru" else 1]
     if not analyser.word_is_known(word):
         return ()  # most candidates are no word: skip the slow guessing parse
-    return tuple(p for p in analyser.parse(word) if p.is_known)
+    try:
+        return tuple(p for p in analyser.parse(word) if p.is_known)
+    except ValueError:  # a letter without a Unicode name (see `_known_parses`)
+        return ()
 
 
 def _is_cyrillic(word: str) -> bool:

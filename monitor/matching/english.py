@@ -3,9 +3,10 @@
 Forms, never bare stems: candidate forms come from English spelling rules (e-drop, consonant
 doubling, y → ies) applied to the term's lemma, and are kept only when simplemma's English
 dictionary knows them as forms of that same lemma ("captured" adds "capture", "capturing",
-never "captain"). A term written in its base form may be a noun ("drone": not "droned on")
-and gets its plural only; so do words the dictionary lacks. Irregular forms ("struck" for
-"strike") are not generated.
+never "captain"). A term written in its base form gets its verb forms too when it names an
+action (the dictionary knows an agent noun: "attack" → attacker, so "attacked"); one naming a
+thing ("drone": not "droned on") gets its plural only; so do words the dictionary lacks.
+Irregular forms ("struck" for "strike") are not generated.
 """
 
 from __future__ import annotations
@@ -62,12 +63,28 @@ def english_forms(word: str) -> frozenset[str]:
         # a word the dictionary lacks (a brand, an acronym spelled small): its plural only
         plural = word + ("es" if word.endswith(_SIBILANT_ENDINGS) else "s")
         return frozenset({word, plural})
-    if lemma == word:
-        # a base form ("drone", "attack") may be a noun: its plural only, so "drone" does not
-        # fire on "the speaker droned on"; write "attacked" to get every form of "attack"
+    if lemma == word and not _names_an_action(word):
+        # a base form that names a thing ("drone", "base"): its plural only, so "drone" does
+        # not fire on "the speaker droned on"; write "droned" to get every form of "drone"
         return frozenset({word} | {f for f in _plurals(word) if _lemma(f) == lemma})
     candidates = _inflect(lemma) | {lemma}
     return frozenset({word} | {form for form in candidates if _lemma(form) == lemma})
+
+
+def _names_an_action(word: str) -> bool:
+    """Whether the dictionary knows an agent noun of `word` (attacker, raider, bomber, killer).
+
+    Then the word names something people do, and its verb forms report the same event
+    ("attack" → "attacked"). A noun naming a thing has none ("droner"); "baser" is a form of
+    "base", not a word of its own, so "base" keeps its plural only ("Moscow-based" ≠ base).
+    """
+    if word.endswith("e"):
+        agents = {word + "r"}
+    elif word.endswith("y") and word[-2:-1] not in _VOWELS:
+        agents = {word[:-1] + "ier"}
+    else:
+        agents = {word + "er", word + word[-1] + "er"}  # raider, kidnapper
+    return any(_lemma(agent) == agent for agent in agents)
 
 
 def _plurals(word: str) -> set[str]:

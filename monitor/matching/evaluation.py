@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from monitor.core.text import (  # the same look-alike repair normalise_text applies
     WORD,
@@ -63,8 +63,7 @@ class CompiledRule:
     text: str
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):  # a tuple: made for every term word in every post
     first: int  # word index
     last: int
     span: Span

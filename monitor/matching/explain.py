@@ -36,6 +36,8 @@ def explain_term(term: str | TermSpec) -> list[str]:
                 line += f"; not in posts in: {other}"
             if pattern.capitalised:
                 line += "; only capitalised"
+            elif pattern.proper:
+                line += "; only capitalised, not as the first word of a sentence"
             lines.append(line)
     if compiled.designations:
         keys = ", ".join(compiled.designations)

@@ -1,9 +1,10 @@
 """Compile every watchlist into one `Matcher` and evaluate posts against it → `Hit`s.
 
-Pure: no I/O. All morphology happens at compile time (`monitor.matching.morphology`), so matching a
-post is: split it into words, look each folded word up in one dictionary (cached per distinct
-word), then evaluate only the rules whose terms occurred. Cost per post barely grows with the
-number of terms. Spans point into the text the caller passed, for highlighting.
+Pure: no I/O. All morphology happens at compile time (`monitor.matching.morphology`), so
+matching a post is: split it into words, look each folded word up in one dictionary
+(`monitor.matching.lookup`, cached per distinct word), then evaluate only the rules whose terms
+occurred. Cost per post barely grows with the number of terms. Spans point into the text the
+caller passed, for highlighting.
 """
 
 from __future__ import annotations
@@ -35,18 +36,17 @@ from monitor.matching.evaluation import (
     in_scope,
     regex_result,
 )
+from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
-    MAX_SUFFIX,
-    SUFFIXES,
     WordPattern,
     abbreviation_pattern,
     is_abbreviation,
+    is_also_function_word,
     word_pattern,
 )
 from monitor.matching.regex_rules import compile_rule_regex
 from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label
 
-_CACHE_LIMIT = 300_000
 _DIGIT = re.compile(r"\d")
 _CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff']+$")
 
@@ -80,9 +80,8 @@ class Matcher:
             for term in compiled.terms:
                 self._rules_by_term[term].append(number)
         self._regex_rules = [n for n, c in enumerate(self._rules) if c.regex is not None]
-        self._word_cache: dict[str, tuple[int, ...]] = {}
-        # raw word → {pattern id: languages in which this word is a different word}
-        self._word_homographs: dict[str, dict[int, frozenset[str]]] = {}
+        # the list's `not` terms and the rule's own
+        self._excluded = [self._list_excluded_by[c.watchlist] + c.excluded_by for c in self._rules]
 
     @property
     def term_count(self) -> int:
@@ -167,7 +166,16 @@ class Matcher:
                 for i, (w, p) in enumerate(zip(words, patterns, strict=True))
             ]
         capitals = [o[:1].isupper() for o in originals]
-        sequence = self._sequence(patterns, capitals if spec.match_case else None)
+        # a capitalised one-word name that is also a pronoun: the name only («Того»)
+        proper = [
+            len(words) == 1
+            and c
+            and not spec.exact
+            and bool(_CYRILLIC_WORD.match(w))
+            and is_also_function_word(w)
+            for w, c in zip(words, capitals, strict=True)
+        ]
+        sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
         if spec.exact or is_abbreviation(spelling):
             return sequence, []
         cross = [
@@ -179,24 +187,29 @@ class Matcher:
         if any(f and f[0].capital_only and not c for f, c in zip(cross, capitals, strict=True)):
             return sequence, []  # a lower-case term: no capital to tell the homograph apart
         other_patterns = list(patterns)
-        other_capitals = list(capitals) if spec.match_case else [False] * len(words)
+        other_proper = list(proper)
         reasons = []
         for i, found in enumerate(cross):
             if found:
                 other_patterns[i] = word_pattern(found[0].spelling, translit=False)
                 # «Мали» → «Малі», which is also "small": only capitalised, like the term
-                other_capitals[i] = other_capitals[i] or found[0].capital_only
+                other_proper[i] = other_proper[i] or found[0].capital_only
                 reasons.append(f"{found[0].spelling}: {found[0].reason}")
-        return sequence, [(self._sequence(other_patterns, other_capitals), reasons)]
+        other_capitals = capitals if spec.match_case else None
+        other = self._sequence(other_patterns, other_capitals, other_proper)
+        return sequence, [(other, reasons)]
 
     def _sequence(
-        self, patterns: list[WordPattern], capitals: list[bool] | None
+        self, patterns: list[WordPattern], capitals: list[bool] | None, proper: list[bool]
     ) -> tuple[int, ...]:
         if len(patterns) > 1:
             # the other words already give context: «тин» in «Тин-Зауатен» is no fence
             patterns = [replace(p, homographs=frozenset()) for p in patterns]
         if capitals is not None:
             patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)]
+        patterns = [
+            replace(p, proper=True) if n else p for p, n in zip(patterns, proper, strict=True)
+        ]
         return tuple(self._pattern(p) for p in patterns)
 
     def _compile_rule(
@@ -233,17 +246,7 @@ class Matcher:
         )
 
     def _index_words(self) -> None:
-        self._forms: dict[str, list[int]] = defaultdict(list)
-        self._homographs: dict[str, dict[int, frozenset[str]]] = defaultdict(dict)
-        self._stems: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
-        for number, pattern in enumerate(self._patterns):
-            for form in pattern.forms:
-                self._forms[form].append(number)
-            for stem, kind in pattern.stems:
-                self._stems[stem].append((number, SUFFIXES[kind]))
-            for form in {form for form, _ in pattern.homographs}:
-                languages = frozenset(lang for f, lang in pattern.homographs if f == form)
-                self._homographs[form][number] = languages
+        self._index = WordIndex(self._patterns)
         self._single: dict[int, list[int]] = defaultdict(list)
         self._multi: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
         self._designation_terms: dict[str, list[int]] = defaultdict(list)
@@ -258,49 +261,19 @@ class Matcher:
 
     # --- matching ----------------------------------------------------------------------
 
-    def _word_patterns(self, word: str) -> tuple[int, ...]:
-        """Pattern ids a post word matches; cached, since posts repeat most of their words."""
-        folded = fold_word(word)
-        found = set(self._forms.get(folded, ()))
-        for cut in range(max(1, len(folded) - MAX_SUFFIX), len(folded) + 1):
-            candidates = self._stems.get(folded[:cut])
-            if candidates:
-                ending = folded[cut:]
-                found.update(number for number, endings in candidates if ending in endings)
-        if not word[:1].isupper():
-            # «Малі» with match_case is Mali; «малі» is "small"
-            found = {number for number in found if not self._patterns[number].capitalised}
-        result = tuple(sorted(found))
-        if len(self._word_cache) >= _CACHE_LIMIT:
-            self._word_cache.clear()
-        self._word_cache[word] = result
-        homographs = self._homographs.get(folded)
-        if homographs and found.intersection(homographs):
-            self._word_homographs[word] = homographs
-        return result
-
     def _occurrences(self, text: str, language: str | None) -> dict[int, list[Occurrence]]:
         words = word_spans(text)
-        cache = self._word_cache
-        found = [cache.get(word) for word, _, _ in words]
-        for i, ids in enumerate(found):
-            if ids is None:
-                found[i] = self._word_patterns(words[i][0])
-        if language and self._word_homographs:
-            for i, ids in enumerate(found):
-                homographs = self._word_homographs.get(words[i][0])
-                if homographs:
-                    # «мали» in a Ukrainian post is "had", not Mali
-                    found[i] = tuple(p for p in ids or () if language not in homographs.get(p, ()))
+        found = self._index.found(text, words, language)
         occurrences: dict[int, list[Occurrence]] = defaultdict(list)
-        for i, ids in enumerate(found):
-            for pattern in ids or ():
-                for term in self._single.get(pattern, ()):
+        single, multi = self._single, self._multi
+        for i in [i for i, ids in enumerate(found) if ids]:
+            for pattern in found[i]:
+                for term in single.get(pattern, ()):
                     occurrences[term].append(Occurrence(i, i, (words[i][1], words[i][2])))
-                for term, sequence in self._multi.get(pattern, ()):
+                for term, sequence in multi.get(pattern, ()):
                     last = i + len(sequence) - 1
                     if last < len(found) and all(
-                        sequence[k] in (found[i + k] or ()) for k in range(1, len(sequence))
+                        sequence[k] in found[i + k] for k in range(1, len(sequence))
                     ):
                         span = (words[i][1], words[last][2])
                         occurrences[term].append(Occurrence(i, last, span))
@@ -345,8 +318,7 @@ class Matcher:
             rule = self._rules[number]
             if not in_scope(rule, language, channel, text_source):
                 continue
-            excluded = self._list_excluded_by[rule.watchlist] + rule.excluded_by
-            if any(term in occurrences for term in excluded):
+            if not occurrences.keys().isdisjoint(self._excluded[number]):
                 continue
             found: tuple[tuple[str, ...], tuple[Span, ...]] | None
             if rule.regex is not None:

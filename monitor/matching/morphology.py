@@ -16,7 +16,14 @@ from typing import Any
 
 from monitor.core.text import fold_word
 from monitor.matching.english import english_forms
-from monitor.matching.translit import cyrillic_spellings, is_cyrillic, is_latin, latin_spellings
+from monitor.matching.translit import (
+    acronym_readings,
+    cyrillic_spellings,
+    is_cyrillic,
+    is_latin,
+    latin_spellings,
+    ukrainian_reading,
+)
 
 _VOWELS = set("аеиоуыэюяіїєaeiouy")
 _ADJECTIVE_ENDING = (
@@ -167,6 +174,9 @@ class WordPattern:
     # (form, language): the form is another word in that language («мали» = "had" in uk)
     homographs: frozenset[tuple[str, str]] = frozenset()
     capitalised: bool = False  # `match_case`: the post word must start with a capital too
+    # a name that is also a common word («Того» = "that", uk «Малі» = "small"): capitalised,
+    # and not only because it starts a sentence
+    proper: bool = False
 
     def matches(self, folded: str) -> bool:
         """Whether a folded post word is one of this word's forms (used by tests and tools)."""
@@ -189,11 +199,18 @@ def _analysers() -> tuple[Any, Any]:
 @functools.lru_cache(maxsize=50_000)
 def _known_parses(word: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Dictionary (not guessed) parses of `word` in Russian and in Ukrainian."""
-    ru, uk = _analysers()
-    return (
-        tuple(p for p in ru.parse(word) if p.is_known),
-        tuple(p for p in uk.parse(word) if p.is_known),
-    )
+    try:
+        return tuple(_known(analyser, word) for analyser in _analysers())  # type: ignore[return-value]
+    except ValueError:  # pymorphy3 looks up the Unicode name of letters it does not know
+        return (), ()  # a letter without one («𗀀») is in no dictionary either
+
+
+def _known(analyser: Any, word: str) -> tuple[Any, ...]:
+    # a word no dictionary has gets no known parse: skip the slow guessing parse
+    if not analyser.word_is_known(word):
+        return ()
+    # `is_known` asks the dictionary again for each parse; a parse of `word` itself is
+    return tuple(p for p in analyser.parse(word) if p.word == word or p.is_known)
 
 
 def _is_base(parse: Any, word: str) -> bool:
@@ -228,6 +245,25 @@ def _dictionary_parses(word: str) -> Iterator[Any]:
         if not any(_PERSON & p.tag.grammemes for p in exact):
             exact = [p for p in exact if "Fixd" in p.tag] or exact
         yield from exact or [p for p in known if "nomn" in p.tag]
+
+
+@functools.lru_cache(maxsize=50_000)
+def is_also_function_word(word: str) -> bool:
+    """Whether a name is, in a language that has it as a name, also a pronoun or particle.
+
+    «Того» is the country and the genitive of «тот» ("that"): like «ми» in «Ми-24», nearly
+    every lower-case occurrence is the pronoun. Written capitalised in a list, such a term
+    wants the name. (A name that is also a content word, uk «Малі» = "small", is left to
+    `match_case`, as before.)
+    """
+    for parses in _known_parses(word):
+        name = any(_PROPER & p.tag.grammemes and p.normal_form == word for p in parses)
+        if name and any(_FUNCTION & p.tag.grammemes for p in parses if p.normal_form != word):
+            return True
+    return False
+
+
+_FUNCTION = {"NPRO", "Apro", "PREP", "CONJ", "PRCL"}
 
 
 def _cyrillic_pattern(word: str) -> tuple[set[str], set[tuple[str, str]]]:
@@ -315,7 +351,10 @@ def word_pattern(
     homographs: set[tuple[str, str]] = set()
     spellings = [word]
     if translit:
-        spellings += latin_spellings(word) + cyrillic_spellings(word)
+        readings = cyrillic_spellings(word)
+        # a Latin name in Cyrillic is spelled the Ukrainian way too: Javelin → Джавелін
+        readings += [ukrainian_reading(r) for r in readings]
+        spellings += latin_spellings(word) + list(dict.fromkeys(readings))
     for spelling in spellings:
         if is_cyrillic(spelling):
             more_forms, more_stems = _cyrillic_pattern(spelling)
@@ -342,11 +381,28 @@ def _base_form(word: str) -> str:
 
 
 def abbreviation_pattern(word: str, *, translit: bool = True) -> WordPattern:
-    """An abbreviation matches literally, in either script: «НАТО» = NATO, «ВСУ» ≠ «всухую»."""
+    """An abbreviation matches literally, in either script: «НАТО» = NATO, «ВСУ» ≠ «всухую».
+
+    A Latin acronym spoken as a word is, in Cyrillic, a Russian or Ukrainian noun and declines
+    like one (HIMARS → «Хаймарсы», «Хаймарсів»); in Latin letters it stays literal.
+    """
     forms = {word}
-    if translit:
-        forms.update(latin_spellings(word)[:1] + cyrillic_spellings(word)[:1])
-    return WordPattern(frozenset(forms), frozenset())
+    stems: set[tuple[str, str]] = set()
+    if translit and is_latin(word):
+        for reading in acronym_readings(word):
+            for spelling in dict.fromkeys((reading, ukrainian_reading(reading))):
+                forms.add(spelling)
+                if len(spelling) >= MIN_STEM + 1 and _spoken(spelling):
+                    stems.add((spelling, "hard"))
+    elif translit:
+        forms.update(latin_spellings(word)[:1])
+    return WordPattern(frozenset(forms), frozenset(stems))
+
+
+def _spoken(reading: str) -> bool:
+    """Whether an acronym's reading is said as a word that declines: ends in a consonant after
+    a vowel («химарс»), not a string of letters («фпв») or a vowel («нато»)."""
+    return reading[-1] not in _VOWELS and any(ch in _VOWELS for ch in reading[:-1])
 
 
 def is_abbreviation(word: str) -> bool:

@@ -147,9 +147,26 @@ def cyrillic_spellings(word: str) -> list[str]:
     """Read a Latin word in Cyrillic, up to MAX_SPELLINGS ways: "tinzawaten" → тинзауатен, ..."""
     if not is_latin(word):
         return []
+    pieces = _pieces(word)
+    if word.startswith("e"):
+        pieces[0] = ("э", "е")  # Russian writes a word-initial [e] as «э»: Emirates → эмиратс
+    combos = itertools.islice(itertools.product(*pieces), MAX_SPELLINGS)
+    spellings = ["".join(combo) for combo in combos]
+    if spellings[0][-1] in "лн":
+        # a final soft l/n is lost in romanisation: Kidal = Кидаль, Geran = Герань
+        spellings += [s + "ь" for s in spellings[:2]]
+    return list(dict.fromkeys(spellings))
+
+
+def _pieces(word: str, spoken_i: frozenset[int] = frozenset()) -> list[tuple[str, ...]]:
+    """A Latin word as chunks with their Cyrillic readings; `spoken_i`: positions of «ай»."""
     pieces: list[tuple[str, ...]] = []
     i = 0
     while i < len(word):
+        if i in spoken_i:
+            pieces.append(("ай",))
+            i += 1
+            continue
         for length in _CHUNK_LENGTHS:
             chunk = word[i : i + length]
             if chunk in _LATIN_CHUNKS:
@@ -159,11 +176,45 @@ def cyrillic_spellings(word: str) -> list[str]:
         else:
             pieces.append((word[i],))
             i += 1
-    if word.startswith("e"):
-        pieces[0] = ("э", "е")  # Russian writes a word-initial [e] as «э»: Emirates → эмиратс
-    combos = itertools.islice(itertools.product(*pieces), MAX_SPELLINGS)
-    spellings = ["".join(combo) for combo in combos]
-    if spellings[0][-1] in "лн":
-        # a final soft l/n is lost in romanisation: Kidal = Кидаль, Geran = Герань
-        spellings += [s + "ь" for s in spellings[:2]]
-    return list(dict.fromkeys(spellings))
+    return pieces
+
+
+# an English i in an open syllable is spoken [ai]: HI-MARS
+_OPEN_I = re.compile(r"(?<=[b-df-hj-np-tv-z])i(?=[b-df-hj-np-tv-z][aeiou])")
+
+
+def acronym_readings(word: str) -> list[str]:
+    """How Russian and Ukrainian write a Latin acronym read as a word: himars → химарс, хаймарс.
+
+    An acronym has no native spelling, so writers follow its letters or, since most are
+    American, its English sound (an open-syllable i is «ай»). The first reading of each.
+    """
+    if not is_latin(word):
+        return []
+    readings = cyrillic_spellings(word)[:1]
+    spoken = frozenset(m.start() for m in _OPEN_I.finditer(word))
+    if spoken:
+        readings.append("".join(p[0] for p in _pieces(word, spoken)))
+    return list(dict.fromkeys(readings))
+
+
+_NINE = set("дтзсцжчшр")
+_VOWELS = set("аеиоуыэюяіїє")
+
+
+def ukrainian_reading(reading: str) -> str:
+    """The Ukrainian spelling of a Cyrillic reading of a foreign word: Джавелин → Джавелін.
+
+    Ukrainian writes a foreign и as і, except after д т з с ц ж ч ш р before a consonant
+    (the "rule of nine": Сирія) and at the end of a word.
+    """
+    letters = list(reading)
+    for i, ch in enumerate(letters):
+        if ch != "и" or i + 1 == len(letters):
+            continue
+        before, after = letters[i - 1] if i else "", letters[i + 1]
+        if before in _VOWELS:
+            letters[i] = "ї"
+        elif not (before in _NINE and after not in _VOWELS):
+            letters[i] = "і"
+    return "".join(letters)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from monitor.core.errors import TgmonError, WatchlistError
@@ -187,6 +187,7 @@ def test_fuzzed_bytes_load_or_fail_with_one_line(tmp_path: Path, source: str | b
 
 @FUZZ
 @given(term=TEXT)
+@example(term="𗀀A")  # a letter with no Unicode name once crashed the dictionary look-up
 def test_fuzzed_terms_explain_or_fail_with_one_line(term: str) -> None:
     from monitor.matching.explain import explain_term
 

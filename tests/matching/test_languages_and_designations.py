@@ -164,8 +164,7 @@ def test_no_designation_or_pronoun_trap_fires(row: dict[str, Any]) -> None:
 def test_recall_on_the_held_out_set_written_before_the_change() -> None:
     positives = [r for r in CROSSLANG if r["should_match"]]
     found = [r for r in positives if fires(r["term"], r["text"], r["language"])]
-    # the misses are listed in bench/RESULTS.md: «Хаймарсы» for HIMARS, "attacked" for attack
-    assert len(found) >= len(positives) - 3
+    assert [r["text"] for r in positives if r not in found] == []
 
 
 @pytest.mark.parametrize(

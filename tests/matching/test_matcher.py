@@ -372,7 +372,8 @@ def test_explain_term_shows_forms_endings_and_homographs() -> None:
     assert line.startswith("mali, maly, мали; ")
     assert "мали- + {йец, йець, йска, йская," in line
     assert line.endswith("not in posts in: мали (uk)")
-    assert ukrainian.startswith("малі; ") and ukrainian.endswith("; only capitalised")
+    assert ukrainian.startswith("малі; ")
+    assert ukrainian.endswith("; only capitalised, not as the first word of a sentence")
     assert added.startswith("added: малі: uk spelling of «мали»: in the uk dictionary as NOUN")
     assert added.endswith("also a form of «малий» there, so only when capitalised")
 
