@@ -1,4 +1,4 @@
-"""Fast multi-row INSERT for PostgreSQL: COPY into a temporary table, or column arrays.
+"""Fast multi-row INSERT: COPY or column arrays on PostgreSQL, one executemany on SQLite.
 
 SQLAlchemy's multi-row VALUES puts one placeholder per cell in the SQL; psycopg re-parses such
 statements on every call (its cache stops at 50 parameters), which cost PostgreSQL imports most
@@ -6,6 +6,10 @@ of their time. Small batches go as one array per column through unnest(): a smal
 statement. Large ones (imports) are COPYed into a temporary table and inserted from there,
 which skips building Python arrays (psycopg writes COPY rows in C) and still honours
 ON CONFLICT and RETURNING.
+
+On SQLite, SQLAlchemy's executemany spends longer building each row's parameters than SQLite
+takes to store it; `sqlite_bulk_insert` converts the values column by column with the same
+type processors and hands the driver one executemany.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.schema import Column
 from sqlmodel import Session
 
 
@@ -120,3 +125,86 @@ def pg_copy_insert(
         result = [tuple(r) for r in cursor.fetchall()] if returning else []
         cursor.execute(f'DROP TABLE "{twin}"')
     return result
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT rows (all with the same keys) ON CONFLICT DO NOTHING on either database.
+
+    Returns the `returning` columns of the rows actually inserted (plain columns: ids, names).
+    """
+    if not rows:
+        return []
+    missing = _missing_defaults(table, list(rows[0]))
+    if missing:  # what SQLAlchemy's own INSERT would fill in from the model's defaults
+        rows = [{**row, **{c.name: _default(c) for c in missing}} for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_bulk_insert(session, table, rows, conflict=conflict, returning=returning)
+    return sqlite_bulk_insert(session, table, rows, conflict=conflict, returning=returning)
+
+
+def sqlite_bulk_insert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """One driver executemany; RETURNING read back as the rows with ids above the old maximum.
+
+    Sound because a tgmon write transaction on SQLite starts with BEGIN IMMEDIATE: no other
+    writer adds rows between reading the maximum and inserting, and SQLite gives a new row
+    an id above every id in the table.
+    """
+    if not rows:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = list(rows[0])
+    values: list[list[Any]] = []
+    for name in columns:
+        column = [row[name] for row in rows]
+        process = table.c[name].type._cached_bind_processor(dialect)
+        values.append([process(v) for v in column] if process else column)
+    key = table.primary_key.columns.values()[0].name
+    before = 0
+    if returning:
+        found = connection.exec_driver_sql(f'SELECT max("{key}") FROM "{table.name}"').scalar()
+        before = found or 0
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
+    if conflict:
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
+    if not returning:
+        return []
+    wanted = ", ".join(f'"{c}"' for c in returning)
+    result = connection.exec_driver_sql(
+        f'SELECT {wanted} FROM "{table.name}" WHERE "{key}" > ? ORDER BY "{key}"', (before,)
+    )
+    return [tuple(r) for r in result]
+
+
+def _missing_defaults(table: Table, given: Sequence[str]) -> list[Column[Any]]:
+    """Columns the rows leave out that SQLAlchemy would fill from a Python-side default."""
+    return [
+        column
+        for column in table.c
+        if column.name not in given
+        and column.default is not None
+        and not column.primary_key
+        and (column.default.is_scalar or column.default.is_callable)
+    ]
+
+
+def _default(column: Column[Any]) -> Any:
+    default = column.default
+    assert default is not None
+    return default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
