@@ -1,20 +1,14 @@
 """Import Telegram Desktop exports through the pipeline, batch by batch.
 
 Good posts are committed as they are read, so a bad message late in a file never takes the
-earlier ones with it; `skip_bad` carries on past bad messages and counts them. A thread reads
-and parses the file a few hundred messages ahead, while the database stores the last batch
-(SQLite and psycopg release the GIL while they work).
+earlier ones with it; `skip_bad` carries on past bad messages and counts them.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
 from monitor.core.errors import ExportFormatError, InputError
 from monitor.core.events import ChannelInfo, ChannelPost
@@ -23,8 +17,6 @@ from monitor.sources.export import find_exports, read_export
 from storage.reconcile import stored_ids_missing_from
 
 BATCH_SIZE = 2000
-READ_AHEAD = 500  # messages the reader thread hands over at a time (4 such pieces queued)
-T = TypeVar("T")
 Progress = Callable[[Path, int], None]  # (file, bytes read so far)
 
 
@@ -108,11 +100,8 @@ def _import_file(
             batch.clear()
 
     try:
-        with (
-            file.open("rb") as handle,
-            closing(_read_ahead(read_export(file, handle=handle))) as items,
-        ):
-            for item in items:
+        with file.open("rb") as handle:
+            for item in read_export(file, handle=handle):
                 if item.skipped_chat is not None:
                     name = item.channel.title or item.channel.channel_id
                     report.skipped_chats.append(f"{file}: {name}: {item.skipped_chat}")
@@ -146,53 +135,3 @@ def _import_file(
     if progress is not None:
         progress(file, file.stat().st_size)
     return seen
-
-
-def _read_ahead(items: Iterator[T], piece: int = READ_AHEAD, depth: int = 4) -> Iterator[T]:
-    """Yield ITEMS in order, produced by a thread up to `depth` pieces ahead of the consumer.
-
-    An exception of the reader reaches the consumer after the items read before it, as it
-    would without the thread. Closing the generator stops the thread and waits for it, so the
-    file is never read after it is closed.
-    """
-    pieces: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(kind: str, value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                pieces.put((kind, value), timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        chunk: list[T] = []
-        try:
-            for item in items:
-                chunk.append(item)
-                if len(chunk) >= piece:
-                    if not put("items", chunk):
-                        return
-                    chunk = []
-            if put("items", chunk):
-                put("end", None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            if put("items", chunk):  # what was read before the failure comes first
-                put("error", exc)
-
-    reader = threading.Thread(target=produce, name="export-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            kind, value = pieces.get()
-            if kind == "items":
-                yield from value
-            elif kind == "end":
-                return
-            else:
-                raise value
-    finally:
-        stop.set()
-        reader.join()

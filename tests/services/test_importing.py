@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from sqlmodel import Session, func, select
 
 from monitor.core.errors import ExportFormatError
 from monitor.pipeline.ingest import Pipeline
-from monitor.services import importing
 from monitor.services.importing import import_exports
 from storage.database import Database
 from storage.models import Channel, Post, PostVersion
@@ -106,39 +104,3 @@ def test_complete_reexport_marks_missing_posts_deleted(db: Database, tmp_path: P
         deleted = s.exec(select(Post.message_id).where(Post.deleted_at.is_not(None))).all()
         assert deleted == [4]
         assert s.exec(select(func.count()).select_from(Post)).one() == 6  # nothing removed
-
-
-class FailingSecondBatch(Pipeline):
-    """Stores the first batch, then fails like a database that went away."""
-
-    db_calls = 0
-
-    def ingest(self, channel, posts, *, mode=None):  # type: ignore[no-untyped-def]
-        if self.db_calls:
-            raise ConnectionError("database went away")
-        self.db_calls += 1
-        return super().ingest(channel, posts, mode=mode)
-
-
-def test_a_file_read_ahead_in_pieces_is_stored_whole_and_in_order(
-    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(importing, "BATCH_SIZE", 7)
-    monkeypatch.setattr(importing, "READ_AHEAD", 3)
-    path = write_export(tmp_path, chat([message(i, f"post {i}") for i in range(1, 41)]))
-    assert import_exports(Pipeline(db), path).new == 40
-    with db.session() as s:
-        rows = s.exec(select(Post.message_id, Post.text).order_by(Post.id)).all()
-    assert rows == [(i, f"post {i}") for i in range(1, 41)]
-
-
-def test_a_failed_import_stops_its_reader(
-    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(importing, "BATCH_SIZE", 5)
-    monkeypatch.setattr(importing, "READ_AHEAD", 2)
-    path = write_export(tmp_path, chat([message(i, f"post {i}") for i in range(1, 200)]))
-    with pytest.raises(ConnectionError):
-        import_exports(FailingSecondBatch(db), path)
-    assert count(db, Post) == 5  # the first batch stays
-    assert not [t for t in threading.enumerate() if t.name == "export-reader"]
