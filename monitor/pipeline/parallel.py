@@ -166,7 +166,9 @@ class CorePool:
         """
         size = max(1, -(-len(items) // self.chunks))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        futures = [submit(chunk) for chunk in chunks]
+        futures: list[Future[list[T] | None] | None] = []
+        for chunk in chunks:  # after a refused submission, the rest is worked here
+            futures.append(submit(chunk) if not futures or futures[-1] is not None else None)
         results: list[list[T] | None] = [None] * len(chunks)
         for i in range(len(chunks) - 1, -1, -1):
             future = futures[i]
