@@ -4,10 +4,11 @@ Detection and matching are pure and dominate an import's CPU time, while one Pyt
 uses one core. For a batch of at least `min_batch` texts, `CorePool` cuts it into `chunks`
 pieces and offers them all to one worker process, which works from the front, while this
 process works from the back and takes back every piece the worker has not started; the
-pieces are joined in order, so results are the same as one process would give. A worker that
-is still starting (it loads the language models first) or is slowed by other work simply does
-fewer pieces: before, each batch was split in halves and waited for the worker's half, so a
-cold or busy worker made imports slower than one process. Small batches (live polling, tests)
+pieces are joined in order, so results are the same as one process would give. The worker is
+offered nothing until it has loaded the language models and compiled the watchlists (seconds,
+done while this process works on), and a worker slowed by other work simply does fewer
+pieces: before, each batch was split in halves and waited for the worker's half, so a cold
+or busy worker made imports slower than one process. Small batches (live polling, tests)
 never start the worker; a worker that dies is replaced by working in-process, never by losing
 a batch. By default the worker is used only while the machine has a core to spare (1-minute
 load below the core count + 0.5). `App.stages` passes one pool to LanguageStage and MatchStage.
@@ -23,6 +24,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -130,21 +132,20 @@ class CorePool:
             weakref.WeakKeyDictionary()
         )
         self._counter = 0
-        self._sent: set[str] = set()  # matcher tokens the current worker has compiled
+        # what the current worker has been asked to do before sharing: warm up, compile lists
+        self._ready: dict[str, Future[Any]] = {}
 
     def detect(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """`detect_all`, shared with the worker when the batch is large."""
-        if not self._worth_it(len(texts)):
+        if not self._worth_it(len(texts)) or not self._ready_for("warm", _worker_warm_up):
             return detect_all(texts)
         return self._share(texts, detect_all, lambda chunk: self._submit(_worker_detect, chunk))
 
     def match(self, matcher: Matcher, jobs: Sequence[MatchJob]) -> list[list[Hit]]:
         """`match_all`, shared with the worker when the batch is large."""
-        if not self._worth_it(len(jobs)):
+        if not self._worth_it(len(jobs)) or not self.warm(matcher):
             return match_all(matcher, jobs)
-        token, lists = self._token(matcher)
-        if token not in self._sent and self._submit(_worker_compile, token, lists) is not None:
-            self._sent.add(token)  # queued ahead of the chunks below: the worker runs in order
+        token, _ = self._token(matcher)
         return self._share(
             jobs,
             lambda chunk: match_all(matcher, chunk),
@@ -196,6 +197,47 @@ class CorePool:
                 self._executor.shutdown(wait=True, cancel_futures=True)
                 self._executor = None
 
+    def warm(self, matcher: Matcher | None = None, *, wait: bool = False) -> bool:
+        """Start the worker (and have it compile MATCHER's lists); True once it is ready.
+
+        Until then batches are worked here in full: a worker that is still starting (the
+        language models take seconds to load) never holds a batch up.
+        """
+        keys: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
+            ("warm", _worker_warm_up, ())
+        ]
+        if matcher is not None:
+            token, lists = self._token(matcher)
+            keys.append((token, _worker_compile, (token, lists)))
+        ready = all([self._ready_for(key, fn, *args) for key, fn, args in keys])
+        if wait and not ready:
+            for key, *_ in keys:
+                future = self._ready.get(key)
+                if future is not None:
+                    wait_for([future])
+            ready = all(self._ready_for(key, fn, *args) for key, fn, args in keys)
+        return ready
+
+    def _ready_for(self, key: str, fn: Callable[..., Any], *args: Any) -> bool:
+        """Whether the worker has run FN (its warm-up or a compile); ask it to, if not yet."""
+        future = self._ready.get(key)
+        if future is None:
+            future = self._submit(fn, *args)
+            if future is not None:
+                self._ready[key] = future
+            return False
+        if not future.done():
+            return False
+        if future.exception() is not None:  # the worker died on it: start afresh next time
+            log.warning("second-core worker failed to start: %s", future.exception())
+            with self._lock:
+                if self._executor is not None:
+                    self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+                self._ready.clear()
+            return False
+        return True
+
     def _worth_it(self, size: int) -> bool:
         if size < self.min_batch or self.enabled is False:
             return False
@@ -213,11 +255,10 @@ class CorePool:
         with self._lock:
             try:
                 if self._executor is None:
-                    self._sent.clear()
+                    self._ready.clear()  # a new worker has loaded and compiled nothing yet
                     # spawn, not fork: the parent holds threads and database connections
                     context = multiprocessing.get_context("spawn")
                     self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
-                    self._executor.submit(_worker_warm_up)
                 return self._executor.submit(fn, *args)
             except (BrokenProcessPool, RuntimeError, OSError) as exc:
                 log.warning("second-core worker unavailable, working in one process: %s", exc)
