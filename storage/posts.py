@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from monitor.core.clock import utcnow
 from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.core.text import hash_of_normalised, normalise_text
-from storage.bulk import pg_bulk_insert
+from storage.bulk import bulk_insert
 from storage.models import Channel, Post, PostVersion
 from storage.stemming import search_text
 
@@ -124,29 +123,14 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
     """Insert rows not yet stored; return {message_id: post id} of the rows actually inserted."""
     if not rows:
         return {}
-    table = Post.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        result = pg_bulk_insert(
-            session,
-            table,
-            rows,
-            conflict=("channel_id", "message_id"),
-            returning=("id", "message_id"),
-        )
-        return {message_id: post_id for post_id, message_id in result}
-    stmt = (
-        sqlite.insert(table)
-        .on_conflict_do_nothing(index_elements=["channel_id", "message_id"])
-        .returning(table.c.id, table.c.message_id)
+    result = bulk_insert(
+        session,
+        Post.__table__,  # type: ignore[attr-defined]
+        rows,
+        conflict=("channel_id", "message_id"),
+        returning=("id", "message_id"),
     )
-    return {message_id: post_id for post_id, message_id in session.execute(stmt, rows).all()}
-
-
-def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        pg_bulk_insert(session, table, rows)
-    else:
-        session.execute(table.insert(), rows)
+    return {message_id: post_id for post_id, message_id in result}
 
 
 def _existing(session: Session, channel_id: int, message_ids: Sequence[int]) -> dict[int, Any]:
@@ -227,7 +211,7 @@ def _upsert_channel(
                 counters.append(_counter_params(old.id, post, now))
             changes.append(PostChange(old.id, "unchanged", post, old.version_count))
     if versions:
-        _insert_rows(session, PostVersion.__table__, versions)  # type: ignore[attr-defined]
+        bulk_insert(session, PostVersion.__table__, versions)  # type: ignore[attr-defined]
     if edits:
         session.execute(_EDIT_STATEMENT, edits)
     if counters:

@@ -1,15 +1,17 @@
 """A second core for the CPU-bound stages: language detection and matching of large batches.
 
 Detection and matching are pure and dominate an import's CPU time, while one Python process
-uses one core. For a batch of at least `min_batch` texts, `CorePool` sends the second half to
-one worker process and works the first half itself, then joins the two in order, so results
-are the same as one process would give. Small batches (live polling, tests) never start the
-worker; a worker that dies is replaced by working in-process, never by losing a batch.
-By default the worker is used only while the machine has a core to spare (1-minute load
-below the core count + 0.5): on a busy machine a second process adds contention, not speed.
-Not wired into `build_stages` yet: on the 2-core test machine it made 10,000-post imports
-slower (the worker's cold start and caches) and 100,000-post ones ~14 % faster under load;
-see bench/RESULTS.md. Pass one to LanguageStage and MatchStage to use it.
+uses one core. For a batch of at least `min_batch` texts, `CorePool` cuts it into `chunks`
+pieces and offers them all to one worker process, which works from the front, while this
+process works from the back and takes back every piece the worker has not started; the
+pieces are joined in order, so results are the same as one process would give. The worker is
+offered nothing until it has loaded the language models and compiled the watchlists (seconds,
+done while this process works on), and a worker slowed by other work simply does fewer
+pieces: before, each batch was split in halves and waited for the worker's half, so a cold
+or busy worker made imports slower than one process. Small batches (live polling, tests)
+never start the worker; a worker that dies is replaced by working in-process, never by losing
+a batch. By default the worker is used only while the machine has a core to spare (1-minute
+load below the core count + 0.5). `App.stages` passes one pool to LanguageStage and MatchStage.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,6 +37,7 @@ from monitor.matching.watchlists import Watchlist
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_MIN_BATCH = 1000
+DEFAULT_CHUNKS = 16
 
 
 @dataclass(frozen=True)
@@ -73,20 +77,27 @@ def match_all(matcher: Matcher, jobs: Sequence[MatchJob]) -> list[list[Hit]]:
 _worker_matcher: tuple[str, Matcher] | None = None
 
 
+def _worker_warm_up() -> None:
+    """Load the detectors a post needs most (Cyrillic, Latin) while the parent works on."""
+    for text in ("Колонна замечена под городом ночью", "The convoy was seen near the town"):
+        detect_language(text)
+
+
 def _worker_detect(texts: Sequence[str]) -> list[tuple[str, float]]:
     return detect_all(texts)
 
 
-def _worker_match(
-    token: str, watchlists: bytes | None, jobs: Sequence[MatchJob]
-) -> list[list[Hit]] | None:
-    """Match with the lists named by `token`; None asks the caller to send them (first use)."""
+def _worker_compile(token: str, watchlists: bytes) -> None:
     global _worker_matcher
     if _worker_matcher is None or _worker_matcher[0] != token:
-        if watchlists is None:
-            return None
         lists: list[Watchlist] = pickle.loads(watchlists)
         _worker_matcher = (token, compile_matcher(lists))
+
+
+def _worker_match(token: str, jobs: Sequence[MatchJob]) -> list[list[Hit]] | None:
+    """Match with the lists named by `token`; None when it holds other lists (redo locally)."""
+    if _worker_matcher is None or _worker_matcher[0] != token:
+        return None
     return match_all(_worker_matcher[1], jobs)
 
 
@@ -101,9 +112,19 @@ def _spare_core() -> bool:
 class CorePool:
     """Splits large batches of detection/matching between this process and one worker."""
 
-    def __init__(self, *, min_batch: int = DEFAULT_MIN_BATCH, enabled: bool | None = None) -> None:
-        """`enabled`: True always splits large batches, False never, None when a core is spare."""
+    def __init__(
+        self,
+        *,
+        min_batch: int = DEFAULT_MIN_BATCH,
+        enabled: bool | None = None,
+        chunks: int = DEFAULT_CHUNKS,
+    ) -> None:
+        """`enabled`: True always shares large batches, False never, None when a core is spare.
+
+        `chunks`: how many pieces a large batch is cut into for the two processes to share.
+        """
         self.min_batch = min_batch
+        self.chunks = chunks
         self.enabled = enabled
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -111,32 +132,58 @@ class CorePool:
             weakref.WeakKeyDictionary()
         )
         self._counter = 0
-        self._sent: set[str] = set()  # matcher tokens the current worker has compiled
+        # what the current worker has been asked to do before sharing: warm up, compile lists
+        self._ready: dict[str, Future[Any]] = {}
 
     def detect(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        """`detect_all`, the second half in the worker when the batch is large."""
-        if not self._worth_it(len(texts)):
+        """`detect_all`, shared with the worker when the batch is large."""
+        if not self._worth_it(len(texts)) or not self._ready_for("warm", _worker_warm_up):
             return detect_all(texts)
-        half = len(texts) // 2
-        remote = self._submit(_worker_detect, texts[half:])
-        local = detect_all(texts[:half])
-        return local + self._result(remote, lambda: detect_all(texts[half:]))
+        return self._share(texts, detect_all, lambda chunk: self._submit(_worker_detect, chunk))
 
     def match(self, matcher: Matcher, jobs: Sequence[MatchJob]) -> list[list[Hit]]:
-        """`match_all`, the second half in the worker when the batch is large."""
-        if not self._worth_it(len(jobs)):
+        """`match_all`, shared with the worker when the batch is large."""
+        if not self._worth_it(len(jobs)) or not self.warm(matcher):
             return match_all(matcher, jobs)
-        half = len(jobs) // 2
-        token, lists = self._token(matcher)
-        rest = jobs[half:]
-        remote = self._submit(_worker_match, token, None if token in self._sent else lists, rest)
-        self._sent.add(token)
-        local = match_all(matcher, jobs[:half])
-        hits = self._result(remote, lambda: match_all(matcher, rest))
-        if hits is None:  # a new worker that has not compiled these lists: send them
-            again = self._submit(_worker_match, token, lists, rest)
-            hits = self._result(again, lambda: match_all(matcher, rest))
-        return local + (hits if hits is not None else match_all(matcher, rest))
+        token, _ = self._token(matcher)
+        return self._share(
+            jobs,
+            lambda chunk: match_all(matcher, chunk),
+            lambda chunk: self._submit(_worker_match, token, chunk),
+        )
+
+    def _share(
+        self,
+        items: Sequence[Any],
+        local: Callable[[Sequence[Any]], list[T]],
+        submit: Callable[[Sequence[Any]], Future[list[T] | None] | None],
+    ) -> list[T]:
+        """Offer every chunk to the worker, which takes them from the front, and work them here
+        from the back until the two meet; results in input order.
+
+        A worker that is still starting, busy or slow just gets fewer chunks: this process
+        takes back each chunk the worker has not picked up (a queued future can be cancelled),
+        so a batch never waits longer than this process alone would take, plus one chunk.
+        """
+        size = max(1, -(-len(items) // self.chunks))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        futures: list[Future[list[T] | None] | None] = []
+        for chunk in chunks:  # after a refused submission, the rest is worked here
+            futures.append(submit(chunk) if not futures or futures[-1] is not None else None)
+        results: list[list[T] | None] = [None] * len(chunks)
+        for i in range(len(chunks) - 1, -1, -1):
+            future = futures[i]
+            if future is not None and not future.cancel():
+                break  # the worker has this chunk, and (in order) every one before it
+            results[i] = local(chunks[i])
+        out: list[T] = []
+        for chunk, future, result in zip(chunks, futures, results, strict=True):
+            if result is None:
+                result = self._result(future, lambda c=chunk: local(c))  # type: ignore[misc]
+                if result is None:  # the worker held other watchlists
+                    result = local(chunk)
+            out.extend(result)
+        return out
 
     def worker_pids(self) -> list[int]:
         """The worker's process id (for measuring its memory), if it runs."""
@@ -149,6 +196,47 @@ class CorePool:
             if self._executor is not None:
                 self._executor.shutdown(wait=True, cancel_futures=True)
                 self._executor = None
+
+    def warm(self, matcher: Matcher | None = None, *, wait: bool = False) -> bool:
+        """Start the worker (and have it compile MATCHER's lists); True once it is ready.
+
+        Until then batches are worked here in full: a worker that is still starting (the
+        language models take seconds to load) never holds a batch up.
+        """
+        keys: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
+            ("warm", _worker_warm_up, ())
+        ]
+        if matcher is not None:
+            token, lists = self._token(matcher)
+            keys.append((token, _worker_compile, (token, lists)))
+        ready = all([self._ready_for(key, fn, *args) for key, fn, args in keys])
+        if wait and not ready:
+            for key, *_ in keys:
+                future = self._ready.get(key)
+                if future is not None:
+                    wait_for([future])
+            ready = all(self._ready_for(key, fn, *args) for key, fn, args in keys)
+        return ready
+
+    def _ready_for(self, key: str, fn: Callable[..., Any], *args: Any) -> bool:
+        """Whether the worker has run FN (its warm-up or a compile); ask it to, if not yet."""
+        future = self._ready.get(key)
+        if future is None:
+            future = self._submit(fn, *args)
+            if future is not None:
+                self._ready[key] = future
+            return False
+        if not future.done():
+            return False
+        if future.exception() is not None:  # the worker died on it: start afresh next time
+            log.warning("second-core worker failed to start: %s", future.exception())
+            with self._lock:
+                if self._executor is not None:
+                    self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+                self._ready.clear()
+            return False
+        return True
 
     def _worth_it(self, size: int) -> bool:
         if size < self.min_batch or self.enabled is False:
@@ -167,7 +255,7 @@ class CorePool:
         with self._lock:
             try:
                 if self._executor is None:
-                    self._sent.clear()
+                    self._ready.clear()  # a new worker has loaded and compiled nothing yet
                     # spawn, not fork: the parent holds threads and database connections
                     context = multiprocessing.get_context("spawn")
                     self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)

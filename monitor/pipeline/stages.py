@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from monitor.core.events import ChannelInfo
 from monitor.matching.matcher import Hit, Matcher
 from monitor.pipeline.parallel import CorePool, MatchJob, detect_all, match_all
 from storage.matches import MatchChanges, MatchRecord, sync_matches
-from storage.models import Channel, Post
 from storage.posts import PostChange
+from storage.stage_io import MatchTarget, match_targets, set_languages
 
 log = logging.getLogger(__name__)
-_POST = Post.__table__  # type: ignore[attr-defined]
-_SET_LANGUAGE = (
-    update(_POST)
-    .where(_POST.c.id == bindparam("b_id"))
-    .values(language=bindparam("b_lang"), language_confidence=bindparam("b_conf"))
-)
-_IN_CHUNK = 500
 
 
 class LanguageStage:
@@ -43,27 +34,19 @@ class LanguageStage:
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
         texts = [change.post.text for change in changes]
         detections = self.pool.detect(texts) if self.pool else detect_all(texts)
-        params = [
-            {"b_id": change.post_id, "b_lang": lang, "b_conf": confidence}
-            for change, (lang, confidence) in zip(changes, detections, strict=True)
-        ]
-        if params:
-            session.execute(_SET_LANGUAGE, params)
+        set_languages(
+            session,
+            [
+                (change.post_id, lang, confidence)
+                for change, (lang, confidence) in zip(changes, detections, strict=True)
+            ],
+        )
 
 
 class MatchListener(Protocol):
     """Told about matches that became live or stopped firing (the alerts outbox listens)."""
 
     def __call__(self, session: Session, changes: MatchChanges) -> None: ...
-
-
-@dataclass(frozen=True)
-class _Target:
-    post_id: int
-    version: int
-    text: str | None
-    language: str | None
-    channel: ChannelInfo
 
 
 def hit_rule(hit: Hit) -> str:
@@ -89,13 +72,19 @@ def match_posts(
     """
     ids = sorted(set(post_ids))
     evaluated: list[tuple[int, str]] = []
-    targets: list[tuple[_Target, str]] = []
+    targets: list[tuple[MatchTarget, str]] = []
     for target_source in sources:
-        for target in _targets(session, ids, target_source, translation_language):
+        for target in match_targets(session, ids, target_source, translation_language):
             evaluated.append((target.post_id, target_source))
             if target.text:
                 targets.append((target, target_source))
-    jobs = [MatchJob(t.text or "", t.language, t.channel, source) for t, source in targets]
+    channels: dict[int, ChannelInfo] = {}
+    jobs = []
+    for t, source in targets:
+        channel = channels.get(t.channel_id)
+        if channel is None:
+            channel = channels[t.channel_id] = ChannelInfo(t.channel_id, t.username)
+        jobs.append(MatchJob(t.text or "", t.language, channel, source))
     found = pool.match(matcher, jobs) if pool else match_all(matcher, jobs)
     records = [
         MatchRecord(
@@ -112,28 +101,6 @@ def match_posts(
         for hit in hits
     ]
     return sync_matches(session, evaluated, records, only_watchlists=only_watchlists)
-
-
-def _targets(
-    session: Session, ids: list[int], source: str, translation_language: str
-) -> Iterable[_Target]:
-    text_column = Post.text if source == "original" else Post.translation
-    for start in range(0, len(ids), _IN_CHUNK):
-        rows = session.execute(
-            select(
-                Post.id,  # type: ignore[arg-type]
-                Post.version_count,
-                text_column,
-                Post.language,
-                Post.channel_id,
-                Channel.username,
-            )
-            .join(Channel, Channel.id == Post.channel_id)  # type: ignore[arg-type]
-            .where(Post.id.in_(ids[start : start + _IN_CHUNK]))  # type: ignore[union-attr]
-        ).all()
-        for post_id, version, text, language, channel_id, username in rows:
-            lang = language if source == "original" else translation_language
-            yield _Target(post_id, version, text, lang, ChannelInfo(channel_id, username))
 
 
 class MatchStage:

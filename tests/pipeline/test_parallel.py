@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def pool() -> Iterator[CorePool]:
 def test_the_worker_half_equals_one_process(pool: CorePool) -> None:
     matcher = WatchlistRegistry([SAMPLES / "watchlists"]).matcher()
     texts = TEXTS * 3
+    assert pool.warm(matcher, wait=True)
     detections = pool.detect(texts)
     assert detections == detect_all(texts)
     assert pool.worker_pids(), "a batch of min_batch or more texts uses the worker"
@@ -70,3 +72,31 @@ def test_by_default_a_busy_machine_keeps_everything_in_one_process(
     pool = CorePool(min_batch=4)
     assert pool.detect(TEXTS) == detect_all(TEXTS)
     assert pool.worker_pids() == []
+
+
+def test_a_busy_worker_leaves_its_pieces_to_this_process(pool: CorePool) -> None:
+    # the worker is still asleep when the batch comes: whichever pieces it never starts are
+    # taken back and worked here, and the batch comes out whole and in order
+    matcher = WatchlistRegistry([SAMPLES / "watchlists"]).matcher()
+    texts = TEXTS * 5
+    assert pool.warm(matcher, wait=True)
+    assert pool._submit(time.sleep, 1.0) is not None
+    detections = pool.detect(texts)
+    assert detections == detect_all(texts)
+    jobs = [
+        MatchJob(text, lang, ChannelInfo(1, "chan"), "original")
+        for text, (lang, _) in zip(texts, detections, strict=True)
+    ]
+    assert pool._submit(time.sleep, 1.0) is not None
+    assert pool.match(matcher, jobs) == match_all(matcher, jobs)
+
+
+def test_a_starting_worker_holds_no_batch_up(pool: CorePool) -> None:
+    # the first large batch starts the worker and is worked here in full, as are the batches
+    # that come while it loads; nothing waits for it and every result is the one-process one
+    matcher = WatchlistRegistry([SAMPLES / "watchlists"]).matcher()
+    texts = TEXTS * 3
+    assert pool.detect(texts) == detect_all(texts)
+    assert pool.worker_pids(), "the worker is starting"
+    jobs = [MatchJob(text, None, ChannelInfo(1, "chan"), "original") for text in texts]
+    assert pool.match(matcher, jobs) == match_all(matcher, jobs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from monitor.core.events import ChannelInfo
@@ -50,3 +52,17 @@ def test_a_long_read_does_not_block_a_writer(db: Database) -> None:
             ensure_channel(writer, ChannelInfo(2, "b"))
     with db.read_session() as reader:
         assert len(reader.exec(select(Channel)).all()) == 2
+
+
+def test_postgres_sessions_plan_with_actual_values_and_keep_url_options(
+    postgres_url: str,
+) -> None:
+    # a generic plan costed on an empty table kept an import's id lookups sequential
+    url = make_url(postgres_url).update_query_dict({"options": "-c statement_timeout=4000"})
+    db = Database(url.render_as_string(hide_password=False))
+    try:
+        with db.read_session() as session:
+            assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+            assert session.execute(text("SHOW statement_timeout")).scalar() == "4s"
+    finally:
+        db.dispose()
