@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,10 @@ _ENDINGS_RU_UK = (
     ("ские", "ські"),
 )
 _PREFIXES_RU_UK = (("бес", "без"), ("рас", "роз"))
+# a word ending in a closed syllable: its head, the syllable's vowel, one final consonant
+_CLOSED_LAST = re.compile(
+    r"^(?P<head>.*[^аеиоуыэюяіїє])(?P<vowel>[аеиоуыэюяіїє])(?P<tail>[бвгдзклмнпрстфхцчшщ])$"
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def _language_of(word: str) -> str | None:
     return None
 
 
-def _ru_to_uk(word: str) -> list[str]:
+def _ru_to_uk(word: str, name: bool = True) -> list[str]:
     """Ukrainian candidates for a Russian word, most likely first."""
     options: list[tuple[str, ...]] = []
     for i, ch in enumerate(word):
@@ -81,6 +86,12 @@ def _ru_to_uk(word: str) -> list[str]:
             options.append((ch,))
     candidates = ["".join(c) for c in itertools.islice(itertools.product(*options), 64)]
     candidates += [c.replace("сс", "с") for c in candidates if "сс" in c]  # Россия → Росія
+    # о/е of a closed last syllable of a name is і in Ukrainian (a soft sign before it goes):
+    # Харьков → Харків, Чернигов → Чернігів
+    closed = [
+        m for c in candidates[:8] if name and (m := _CLOSED_LAST.match(c)) and m["vowel"] in "ое"
+    ]
+    candidates[1:1] = [m["head"].replace("ь", "") + "і" + m["tail"] for m in closed]
     return _with_affixes(candidates, _PREFIXES_RU_UK, _ENDINGS_RU_UK)
 
 
@@ -95,7 +106,7 @@ def _ukrainian_i(word: str, i: int) -> tuple[str, ...]:
     return ("і", "и")
 
 
-def _uk_to_ru(word: str) -> list[str]:
+def _uk_to_ru(word: str, name: bool = True) -> list[str]:
     """Russian candidates for a Ukrainian word, most likely first."""
     options: list[tuple[str, ...]] = []
     for i, ch in enumerate(word):
@@ -114,6 +125,12 @@ def _uk_to_ru(word: str) -> list[str]:
         else:
             options.append((ch,))
     candidates = ["".join(c) for c in itertools.islice(itertools.product(*options), 64)]
+    # і of a closed last syllable of a name is о or е in Russian, often with a soft sign the
+    # Ukrainian lost before it: Харків → Харьков, Чернігів → Чернигов, Львів → Львов
+    if name and (m := _CLOSED_LAST.match(word)) and m["vowel"] == "і":
+        head = "".join(c[0] for c in options[: len(m["head"])])
+        softened = re.sub(r"([бвгдзклмнпрстфхцчшщ])(?=[бвгдзклмнпрстфхцчшщ]$)", r"\1ь", head)
+        candidates[1:1] = [h + v + m["tail"] for h in (head, softened) for v in "ое"]
     flipped = tuple((uk, ru) for ru, uk in _PREFIXES_RU_UK)
     return _with_affixes(candidates, flipped, tuple((uk, ru) for ru, uk in _ENDINGS_RU_UK))
 
@@ -196,7 +213,11 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
     target = "uk" if source == "ru" else "ru"
     parts_of_speech = {p.tag.POS for p in own}
     proper = _proper(own) - {"Fixd"}
-    candidates = _ru_to_uk(word) if source == "ru" else _uk_to_ru(word)
+    convert = _ru_to_uk if source == "ru" else _uk_to_ru
+    candidates = convert(word)
+    # the і ↔ о/е of a closed syllable only into a name: common words have false friends
+    # (uk «рік» "year" is no ru «рок»); a name is checked against the other dictionary's names
+    names_only = set(candidates) - set(convert(word, name=False))
     best: tuple[int, int, str, list[Any], tuple[Any, ...]] | None = None
     for order, candidate in enumerate(candidates):
         if candidate == word:
@@ -204,7 +225,7 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
         other = _known_in(target, candidate)
         bases = [p for p in _base_parses(other, candidate) if p.tag.POS in parts_of_speech]
         shared = len(proper & _proper(bases))
-        if not bases:
+        if not bases or candidate in names_only and not proper | _proper(bases) - {"Fixd"}:
             continue
         exact = any(p.normal_form.replace("ё", "е") == candidate for p in bases)
         score = (-shared - exact, order)

@@ -3,10 +3,17 @@
 Forms, never bare stems: candidate forms come from English spelling rules (e-drop, consonant
 doubling, y → ies) applied to the term's lemma, and are kept only when simplemma's English
 dictionary knows them as forms of that same lemma ("captured" adds "capture", "capturing",
-never "captain"). A term written in its base form gets its verb forms too when it names an
-action (the dictionary knows an agent noun: "attack" → attacker, so "attacked"); one naming a
-thing ("drone": not "droned on") gets its plural only; so do words the dictionary lacks.
-Irregular forms ("struck" for "strike") are not generated.
+never "captain"). A term written in its base form is ambiguous between a thing and an action
+("drone" / "the speaker droned on", "base" / "Kyiv-based"), so it gets its verb forms only on
+evidence, from the dictionaries, that it names an action:
+- lemminflect knows it only as a verb ("seize", "evacuate");
+- its past is irregular ("strike" → "struck", "fly" → "flew", "shoot" → "shot");
+- simplemma knows an agent noun ("attack" → attacker, "raid" → raider);
+- simplemma knows its action noun ("fail" → failure, "expose" → exposure,
+  "evacuate" → evacuation), or the word is one ("capture").
+Irregular verb forms come from lemminflect; regular ones, as above, must be forms of the same
+lemma in simplemma ("mining" is a noun of its own, not "mine"). A thing ("drone",
+"base") or a word the dictionaries lack gets its plural only.
 """
 
 from __future__ import annotations
@@ -68,15 +75,52 @@ def english_forms(word: str) -> frozenset[str]:
         # not fire on "the speaker droned on"; write "droned" to get every form of "drone"
         return frozenset({word} | {f for f in _plurals(word) if _lemma(f) == lemma})
     candidates = _inflect(lemma) | {lemma}
-    return frozenset({word} | {form for form in candidates if _lemma(form) == lemma})
+    regular = {form for form in candidates if _lemma(form) == lemma}
+    # irregular forms are taken as lemminflect gives them (simplemma reads "shot" as a noun);
+    # regular ones only where simplemma agrees ("mining" is a noun of its own, not "mine")
+    return frozenset({word} | regular | (_verb_forms(lemma) - candidates))
+
+
+@functools.cache
+def _inflector() -> Any:
+    """lemminflect (its tables load on first use, about 0.3 s)."""
+    import lemminflect
+
+    return lemminflect
+
+
+def _verb_forms(lemma: str) -> set[str]:
+    """lemminflect's verb forms of a lemma: regular and irregular (struck, flew, shot)."""
+    forms = _inflector().getAllInflections(lemma, upos="VERB").values()
+    return {form.lower() for group in forms for form in group if form.isalpha()}
+
+
+def _irregular_past(word: str) -> bool:
+    """Whether the verb's past is not a regular -ed form: "struck", "flew", "drove"."""
+    past = _inflector().getAllInflections(word, upos="VERB").get("VBD", ())
+    return bool(past) and not any(form.endswith("ed") for form in past)
+
+
+def _only_a_verb(word: str) -> bool:
+    lemmas = _inflector().getAllLemmas(word)
+    return set(lemmas) == {"VERB"}
+
+
+def _action_nouns(word: str) -> set[str]:
+    """The action nouns a verb would have: seizure, failure, evacuation, exploration."""
+    stem = word[:-1] if word.endswith("e") else word
+    nouns = {stem + "ure", stem + "ation"}
+    if word.endswith("ate"):
+        nouns.add(word[:-1] + "ion")  # evacuate → evacuation
+    return nouns
 
 
 def _names_an_action(word: str) -> bool:
-    """Whether the dictionary knows an agent noun of `word` (attacker, raider, bomber, killer).
+    """Whether the dictionaries say `word` names something people do (see the module doc).
 
-    Then the word names something people do, and its verb forms report the same event
-    ("attack" → "attacked"). A noun naming a thing has none ("droner"); "baser" is a form of
-    "base", not a word of its own, so "base" keeps its plural only ("Moscow-based" ≠ base).
+    Then its verb forms report the same event ("attack" → "attacked"). A noun naming a thing
+    has no such evidence ("droner" is no word); "baser" is a form of "base", not a word of its
+    own, so "base" keeps its plural only ("Moscow-based" ≠ base).
     """
     if word.endswith("e"):
         agents = {word + "r"}
@@ -84,7 +128,12 @@ def _names_an_action(word: str) -> bool:
         agents = {word[:-1] + "ier"}
     else:
         agents = {word + "er", word + word[-1] + "er"}  # raider, kidnapper
-    return any(_lemma(agent) == agent for agent in agents)
+    return (
+        _only_a_verb(word)
+        or _irregular_past(word)
+        or word.endswith(("ure", "tion"))  # the word is an action noun: capture, invasion
+        or any(_lemma(noun) == noun for noun in agents | _action_nouns(word))
+    )
 
 
 def _plurals(word: str) -> set[str]:

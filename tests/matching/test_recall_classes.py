@@ -88,3 +88,42 @@ def test_a_name_only_one_dictionary_has_gets_the_other_languages_spelling(
     term: str, text: str, expected: bool
 ) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("strike", "A drone struck a fuel depot", True),  # irregular past
+        ("shoot", "Air defence shot down a cruise missile", True),
+        ("drive", "The column drove through Kupiansk at night", True),
+        ("fly", "Two drones flew over the airfield", True),
+        ("seize", "Jihadists seized the town of Boni", True),  # only ever a verb
+        ("evacuate", "Civilians were evacuated from Vovchansk", True),  # evacuation
+        ("fail", "The assault failed near Pokrovsk", True),  # failure
+        ("expose", "The leak exposed the positions of the brigade", True),  # exposure
+        ("capture", "Russian troops captured the village", True),  # itself an action noun
+        ("drone", "The generator droned all night", False),  # a thing, not an action
+        ("base", "A Kyiv-based think tank published the map", False),
+        ("mine", "A gold mining company left Mali", False),  # "mining" is its own noun
+    ],
+)
+def test_an_english_base_form_gets_its_verb_forms_on_dictionary_evidence(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("Харків", "Ночью был удар по Харькову", True),  # і of a closed syllable → о, + ь
+        ("Чернігів", "Ночью был удар по Чернигову", True),
+        ("Харьков", "Вибухи у Харкові цієї ночі", True),  # and back: о → і, ь dropped
+        ("Чернигов", "Ракетний удар по Чернігову", True),
+        ("рік", "Концерт рок-группы отменили", False),  # a common word: «рок» is no «рік»
+    ],
+)
+def test_a_ukrainian_city_name_finds_its_russian_spelling_and_back(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
