@@ -25,22 +25,12 @@ from storage.database import Database
 from storage.models import ChannelAccess, Post
 from storage.stats import collect_stats
 from storage.workers import channels_in_error
+from tests.support.clock import ManualClock as Clock
+from tests.support.clock import no_sleep
 from tests.support.telegram_double import PRIMARY_ACCOUNT, FakeTelegramClient
 
 ALPHA, HIDDEN = 101, 303
 B_ACCOUNT = 777
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def no_sleep(_seconds: float) -> None:
-    return None
 
 
 def watcher_for(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +21,11 @@ from monitor.sources.request_budget import RequestBudget
 from monitor.sources.telegram.source import TelegramSource
 from storage.database import Database
 from storage.models import Channel, ChannelAccess, ChannelName, Post, PostVersion
+from tests.support.clock import ManualClock as Clock
+from tests.support.clock import no_sleep
 from tests.support.telegram_double import FakeTelegramClient
 
 ALPHA, BETA = 101, 202
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def no_sleep(_seconds: float) -> None:
-    return None
 
 
 def make_world(

@@ -24,6 +24,7 @@ from monitor.sources.web.client import PreviewClient
 from monitor.sources.web.source import WebSource
 from storage.database import Database
 from storage.models import Channel, ChannelAccess, Post, PostVersion
+from tests.support.clock import no_sleep
 from tests.support.telegram_double import FakeTelegramClient
 from tests.support.web_preview import FakePreview
 
@@ -35,10 +36,6 @@ def preview() -> Iterator[FakePreview]:
     server = FakePreview().start()
     yield server
     server.stop()
-
-
-async def no_sleep(_seconds: float) -> None:
-    return None
 
 
 def world(db: Database, tmp_path: Path, preview: FakePreview) -> tuple[Any, Settings]:

@@ -11,13 +11,10 @@ from telethon import errors
 from monitor.core.errors import ChannelUnavailableError, PeerInvalidError
 from monitor.core.events import ChannelInfo
 from monitor.sources.telegram.source import TelegramSource, translate_error
+from tests.support.clock import no_sleep
 from tests.support.telegram_double import FakeTelegramClient
 
 ALPHA = 101
-
-
-async def no_sleep(_seconds: float) -> None:
-    return None
 
 
 def two_accounts() -> tuple[TelegramSource, TelegramSource, FakeTelegramClient]:
