@@ -8,23 +8,42 @@ order and the placeholders restored. Nothing here does I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# What a translator must not touch. Order matters: a URL may contain '#' and '@'.
-_PROTECTED = re.compile(
-    r"""
-      (?:https?://|www\.)[^\s<>"'«»]+[^\s<>"'«».,;:!?)\]]   # URLs
-    | (?<![\w/])t\.me/[^\s<>"'«»]+[^\s<>"'«».,;:!?)\]]     # bare t.me links
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                         # e-mail addresses
-    | (?<![\w@])@\w{3,}                                    # @mentions
-    | (?<![\w#])\#\w+                                      # #hashtags
-    | (?<![\w$])\$[A-Za-z]{2,10}\b                         # $cashtags
-    | `{3}.*?`{3} | `[^`\n]+`                              # code
-    """,
-    re.VERBOSE | re.DOTALL,
+# What a translator must not touch, in this order (a URL may contain '#' and '@'), each with the
+# literals without which it cannot match anywhere in a text.
+_PROTECTED_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"""(?:https?://|www\.)[^\s<>"'«»]+[^\s<>"'«».,;:!?)\]]""", ("://", "www.")),  # URLs
+    (r"""(?<![\w/])t\.me/[^\s<>"'«»]+[^\s<>"'«».,;:!?)\]]""", ("t.me/",)),  # bare t.me links
+    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", ("@",)),  # e-mail addresses
+    (r"(?<![\w@])@\w{3,}", ("@",)),  # @mentions
+    (r"(?<![\w#])\#\w+", ("#",)),  # #hashtags
+    (r"(?<![\w$])\$[A-Za-z]{2,10}\b", ("$",)),  # $cashtags
+    (r"`{3}.*?`{3}|`[^`\n]+`", ("`",)),  # code
 )
+
+
+@functools.cache
+def _protected_pattern(parts: tuple[int, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_PROTECTED_PARTS[i][0] for i in parts), re.DOTALL)
+
+
+def _protected_matches(text: str) -> list[re.Match[str]]:
+    """The protected runs of a text, leftmost first, as the whole alternation finds them.
+
+    Only the alternatives whose literal the text contains are tried: one that cannot match
+    anywhere never changes what the others find, and Python's `re` tried the e-mail
+    alternative at every letter of every post (70 % of translation triage's time on import).
+    """
+    parts = tuple(
+        i for i, (_, marks) in enumerate(_PROTECTED_PARTS) if any(m in text for m in marks)
+    )
+    return list(_protected_pattern(parts).finditer(text)) if parts else []
+
+
 # A placeholder as sent, and as providers may return it (they add spaces inside brackets).
 _PLACEHOLDER = "{{{}}}"
 _PLACEHOLDER_BACK = re.compile(r"\{\s*(\d+)\s*\}")
@@ -59,7 +78,7 @@ def protect_entities(text: str, entities: list[dict[str, object]] | None = None)
     confuses the author's braces with ours.
     """
     spans = _spans_from_entities(text, entities)
-    spans += [range(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
+    spans += [range(m.start(), m.end()) for m in _protected_matches(text)]
     spans += [range(m.start(), m.end()) for m in _PLACEHOLDER_BACK.finditer(text)]
     spans.sort(key=lambda r: (r.start, -len(r)))
     pieces: list[str] = []

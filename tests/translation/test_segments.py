@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.translation import segments
 from monitor.translation.segments import (
     has_words,
     protect_entities,
@@ -92,3 +97,43 @@ def test_pieces_with_only_placeholders_are_not_sent() -> None:
     out = translate_segments("Текст\n\nhttps://t.me/x/1", 8, lambda p: calls.append(p) or "T")
     assert calls == ["Текст"]
     assert out == "T\n\nhttps://t.me/x/1"
+
+
+_PIECES = [
+    "www.",
+    "://",
+    "http",
+    "https",
+    "t.me/",
+    "@",
+    "#",
+    "$",
+    "`",
+    "```",
+    "a",
+    "BTC",
+    "x1",
+    "ру",
+    "_",
+    "+",
+    "-",
+    ".",
+    "/",
+    " ",
+    "\n",
+    "{3}",
+    "{ 4 }",
+    "mail.org",
+    "«",
+    ")",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
+def test_protected_runs_are_what_the_whole_alternation_finds(text: str) -> None:
+    # Only the alternatives whose literal a text contains are run (for speed); on any text
+    # that must find exactly the runs the full alternation finds, leftmost first.
+    whole = re.compile("|".join(p for p, _ in segments._PROTECTED_PARTS), re.DOTALL)
+    expected = [(m.start(), m.end()) for m in whole.finditer(text)]
+    assert [(m.start(), m.end()) for m in segments._protected_matches(text)] == expected
