@@ -9,9 +9,13 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from monitor import language
 from monitor.language import (
     DEFAULT_BACKEND,
     STATISTICAL_BACKENDS,
@@ -324,3 +328,42 @@ def test_accuracy_floor_on_russian_and_ukrainian_posts_of_40_chars(
 
 def test_accuracy_floor_on_the_whole_labelled_set() -> None:
     assert _accuracy(LABELLED) >= 0.95
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "п'ять",
+                "don’t",
+                "ʼя",
+                "`",
+                "-",
+                "--",
+                "Мі-24",
+                "é",
+                "e\u0301",
+                "\u0627\u064e",
+                "\u05e9\u05c1",
+                "_",
+                "12",
+                "½",
+                "²",
+                " ",
+                "\n",
+                "#тег_дня",
+                "a",
+                "Ї",
+                "'",
+            ]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_cleaning_finds_the_words_the_letter_or_mark_pattern_finds(text: str) -> None:
+    # clean_text uses a one-class word pattern on texts with no combining mark (for speed);
+    # what it keeps must not depend on that choice
+    with mock.patch.object(language, "_PLAIN_WORD", language._WORD):
+        reference = language.clean_text(text)
+    assert language.clean_text(text) == reference
