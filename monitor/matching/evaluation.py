@@ -7,6 +7,7 @@ folding that lets regex rules run on lower-cased text with spans valid in the or
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -147,7 +148,16 @@ class _CharFold(dict[int, str]):
 _CHAR_FOLD = _CharFold()
 
 
+# A whitespace-separated token holding both a Cyrillic letter and a Latin a-z: only words
+# inside such a token can change in fix_mixed_script (no word spans whitespace), so the
+# per-word call is made in those tokens alone, not on every word of every post.
+_MIXED_TOKEN = re.compile(r"(?<!\S)(?=\S*?[\u0400-\u04ff])(?=\S*?[a-z])\S+")
+
+
+def _fix_words(token: re.Match[str]) -> str:
+    return WORD.sub(lambda m: fix_mixed_script(m.group()), token.group())
+
+
 def fold_aligned(text: str) -> str:
     """Fold a post for regex rules without moving characters: spans stay valid in the original."""
-    folded = text.translate(_CHAR_FOLD)
-    return WORD.sub(lambda m: fix_mixed_script(m.group()), folded)
+    return _MIXED_TOKEN.sub(_fix_words, text.translate(_CHAR_FOLD))

@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from monitor.core.text import WORD, fix_mixed_script
+from monitor.matching import evaluation
 from monitor.matching.matcher import Hit, Matcher, compile_matcher, explain_term, fold_aligned
 from monitor.matching.watchlists import Watchlist, load_watchlists
 
@@ -384,3 +388,45 @@ def test_a_hyphenated_name_also_matches_written_together() -> None:
 
 def test_empty_text_matches_nothing() -> None:
     assert matcher({"regex": "a"}).match("") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "с",
+                "e",
+                "x",
+                "o",
+                "р",
+                "Аг",
+                "ВАГНЕР",
+                "m",
+                "'",
+                "’",
+                "\u0301",
+                "\u200b",
+                " ",
+                "\n",
+                "-",
+                "_",
+                "1",
+                "ё",
+                "Ё",
+                "z",
+                "ß",
+                "ﬁ",
+            ]
+        ),
+        max_size=24,
+    ).map("".join)
+)
+def test_folding_for_regex_repairs_look_alikes_in_every_word(text: str) -> None:
+    # fold_aligned repairs look-alikes only inside whitespace tokens that mix scripts (for
+    # speed); the result must equal repairing every word of the text
+    folded = text.translate(evaluation._CHAR_FOLD)
+    every_word = WORD.sub(lambda m: fix_mixed_script(m.group()), folded)
+    assert fold_aligned(text) == every_word
+    assert len(fold_aligned(text)) == len(text)
