@@ -7,7 +7,7 @@ the same message (a live event and a poll) from storing it twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -119,6 +119,17 @@ def _row(post: ChannelPost, url: str, now: datetime) -> dict[str, Any]:
     }
 
 
+def _add_columns(
+    rows: list[dict[str, Any]], posts: list[ChannelPost], extra: Mapping[int, Mapping[str, Any]]
+) -> None:
+    """Merge the extra values into the rows; every row gets every key (one INSERT shape)."""
+    keys = {key for values in extra.values() for key in values}
+    for row, post in zip(rows, posts, strict=True):
+        for key in keys:
+            row.setdefault(key, None)
+        row.update(extra.get(post.message_id, {}))
+
+
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     """Insert rows not yet stored; return {message_id: post id} of the rows actually inserted."""
     if not rows:
@@ -154,13 +165,25 @@ def _existing(session: Session, channel_id: int, message_ids: Sequence[int]) -> 
     return found
 
 
+# Extra column values for posts about to be inserted, by message id: what the pipeline worked
+# out before the store (language, translation triage), so a new row is written once.
+ColumnsFor = Callable[[Sequence[ChannelPost]], Mapping[int, Mapping[str, Any]]]
+
+
 def upsert_posts(
-    session: Session, posts: Sequence[ChannelPost], *, now: datetime | None = None
+    session: Session,
+    posts: Sequence[ChannelPost],
+    *,
+    now: datetime | None = None,
+    columns_for: ColumnsFor | None = None,
 ) -> list[PostChange]:
     """Store a batch of posts of one or more channels; return what changed, in input order.
 
     A post seen before with the same text only refreshes its counters; a changed text becomes a
     new PostVersion and the post's current text. Nothing is overwritten without its history.
+    `columns_for` is asked once per channel for the posts not stored yet, and its values go
+    into their rows (an UPDATE right after the insert rewrote every row and, on PostgreSQL,
+    all of its index entries).
     """
     now = now or utcnow()
     by_channel: dict[int, list[ChannelPost]] = {}
@@ -168,12 +191,16 @@ def upsert_posts(
         by_channel.setdefault(post.channel_id, []).append(post)
     changes: list[PostChange] = []
     for channel_id, channel_posts in by_channel.items():
-        changes.extend(_upsert_channel(session, channel_id, channel_posts, now))
+        changes.extend(_upsert_channel(session, channel_id, channel_posts, now, columns_for))
     return changes
 
 
 def _upsert_channel(
-    session: Session, channel_id: int, posts: list[ChannelPost], now: datetime
+    session: Session,
+    channel_id: int,
+    posts: list[ChannelPost],
+    now: datetime,
+    columns_for: ColumnsFor | None,
 ) -> list[PostChange]:
     username = session.execute(
         select(Channel.username).where(Channel.id == channel_id)
@@ -184,9 +211,10 @@ def _upsert_channel(
     existing = _existing(session, channel_id, list(latest))
 
     fresh = [p for mid, p in latest.items() if mid not in existing]
-    inserted = _insert_ignoring_duplicates(
-        session, [_row(p, public_url(username, channel_id, p.message_id), now) for p in fresh]
-    )
+    rows = [_row(p, public_url(username, channel_id, p.message_id), now) for p in fresh]
+    if columns_for is not None and fresh:
+        _add_columns(rows, fresh, columns_for(fresh))
+    inserted = _insert_ignoring_duplicates(session, rows)
     versions: list[dict[str, Any]] = []
     edits: list[dict[str, Any]] = []
     counters: list[dict[str, Any]] = []

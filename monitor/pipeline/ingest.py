@@ -9,7 +9,7 @@ rolled back alone, and the stored posts stay.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -45,6 +45,20 @@ class Stage(Protocol):
     name: str
 
     def run(self, session: Session, changes: Sequence[PostChange]) -> None: ...
+
+
+class PreparedStage(Stage, Protocol):
+    """A stage whose result for a new post is known before the store, from the post alone.
+
+    `prepare` adds its column values for each new post to `columns` (message id → values;
+    it may read what earlier prepared stages put there), so the row is inserted with them
+    instead of being rewritten by `run` right after. `run` still serves edited posts, retries,
+    and new posts whenever a `prepare` failed.
+    """
+
+    def prepare(
+        self, posts: Sequence[ChannelPost], columns: dict[int, dict[str, object]]
+    ) -> None: ...
 
 
 @dataclass
@@ -89,18 +103,48 @@ class Pipeline:
     ) -> IngestReport:
         """Store one batch of a channel's posts in one transaction and run the stages."""
         report = IngestReport()
+        prepared: set[str] = set()
         with self.db.session() as session:
             ensure_channel(session, channel, mode=mode)
             if not posts:
                 return report
-            changes = upsert_posts(session, posts)
+            changes = upsert_posts(
+                session, posts, columns_for=lambda fresh: self._prepare(channel, fresh, prepared)
+            )
             advance_cursor(session, channel.channel_id, (p.message_id for p in posts))
             for change in changes:
                 setattr(report, change.kind, getattr(report, change.kind) + 1)
             acted_on = [c for c in changes if c.kind != "unchanged"]
             if acted_on:
-                self._run_stages(session, channel, acted_on, report)
+                self._run_stages(session, channel, acted_on, report, prepared=prepared)
         return report
+
+    def _prepare(
+        self, channel: ChannelInfo, fresh: Sequence[ChannelPost], prepared: set[str]
+    ) -> dict[int, dict[str, object]]:
+        """Run the leading stages that can `prepare`, in order, until one cannot or fails.
+
+        A failure is logged and left to that stage's `run` after the store, as before; the
+        stages after it are not prepared either (they may read its columns).
+        """
+        columns: dict[int, dict[str, object]] = {post.message_id: {} for post in fresh}
+        for stage in self.stages:
+            prepare = getattr(stage, "prepare", None)
+            if prepare is None:
+                break
+            try:
+                prepare(fresh, columns)
+            except Exception:
+                log.exception(
+                    "stage %s could not prepare channel %s's new posts; it runs after the store",
+                    stage.name,
+                    channel.channel_id,
+                )
+                break
+            prepared.add(stage.name)
+        if not prepared:
+            return {}
+        return columns
 
     def _run_stages(
         self,
@@ -109,14 +153,20 @@ class Pipeline:
         changes: Sequence[PostChange],
         report: IngestReport,
         stages: Sequence[Stage] | None = None,
+        prepared: Collection[str] = (),
     ) -> None:
         for stage in self.stages if stages is None else stages:
+            todo = changes
+            if stage.name in prepared:  # its values are in the new rows already
+                todo = [c for c in changes if c.kind != "new"]
+                if not todo:
+                    continue
             try:
                 with session.begin_nested():
-                    stage.run(session, changes)
+                    stage.run(session, todo)
             except Exception as exc:
                 report.stage_failures[stage.name] = report.stage_failures.get(stage.name, 0) + 1
-                ids = [c.post.message_id for c in changes]
+                ids = [c.post.message_id for c in todo]
                 log.exception(
                     "stage %s failed for channel %s messages %s..%s; posts are stored and "
                     "the stage is retried",
@@ -127,7 +177,7 @@ class Pipeline:
                 )
                 record_stage_failure(
                     session,
-                    [c.post_id for c in changes],
+                    [c.post_id for c in todo],
                     stage.name,
                     f"{type(exc).__name__}: {exc}".splitlines()[0],
                     now=self.clock(),
@@ -136,7 +186,7 @@ class Pipeline:
                 )
             else:
                 if stages is not None:  # a retry that passed
-                    clear_stage(session, [c.post_id for c in changes], stage.name)
+                    clear_stage(session, [c.post_id for c in todo], stage.name)
 
     def retry_stages(self, limit: int = 500) -> IngestReport:
         """Run each stage again on the posts it failed on (due ones); return what failed again.

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from monitor.core.events import ChannelInfo
+from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.matching.matcher import Hit, Matcher
 from monitor.pipeline.parallel import CorePool, MatchJob, detect_all, match_all
 from storage.matches import MatchChanges, MatchRecord, sync_matches
@@ -30,6 +30,13 @@ class LanguageStage:
 
     def __init__(self, pool: CorePool | None = None) -> None:
         self.pool = pool  # large batches use a second core
+
+    def prepare(self, posts: Sequence[ChannelPost], columns: dict[int, dict[str, object]]) -> None:
+        """Detect new posts' languages before they are stored: the row is written once."""
+        texts = [post.text for post in posts]
+        detections = self.pool.detect(texts) if self.pool else detect_all(texts)
+        for post, (lang, confidence) in zip(posts, detections, strict=True):
+            columns[post.message_id].update(language=lang, language_confidence=confidence)
 
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
         texts = [change.post.text for change in changes]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from monitor.config.settings import TranslationSettings
+from monitor.core.events import ChannelPost
 from monitor.translation.segments import has_words, protect_entities
 from storage import translations as store
 from storage.posts import PostChange
@@ -67,6 +68,27 @@ class TranslationTriageStage:
 
     def __init__(self, settings: TranslationSettings) -> None:
         self.settings = settings
+
+    def prepare(self, posts: Sequence[ChannelPost], columns: dict[int, dict[str, object]]) -> None:
+        """Triage new posts before they are stored, with the language the stage before set.
+
+        A post that needs translating stays pending (the row's default), as in `run`.
+        """
+        for post in posts:
+            values = columns[post.message_id]
+            language = values.get("language")
+            entities = [
+                {"type": e.type, "offset": e.offset, "length": e.length} for e in post.entities
+            ]
+            need = translation_need(
+                post.text,
+                entities,
+                language if isinstance(language, str) else None,
+                target=self.settings.target,
+                sources=self.settings.sources,
+            )
+            if need.skip_reason is not None:
+                values.update(translation_status="skipped", translation_error=need.skip_reason)
 
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
         ids = [c.post_id for c in changes]

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from monitor.config.settings import TranslationSettings
 from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.matching.registry import WatchlistRegistry
 from monitor.pipeline.ingest import Pipeline
 from monitor.pipeline.stages import LanguageStage, MatchStage, match_posts
+from monitor.translation.triage import TranslationTriageStage
 from storage.database import Database
 from storage.models import Match, Post
 
@@ -152,3 +154,52 @@ def test_a_large_batch_is_matched_as_its_posts_would_be_one_by_one(
     one_by_one = [tuple(r[1:]) for r in rows if r[0] == single.channel_id]
     assert len(batch) == 120 * len(one_by_one) // 2 and one_by_one
     assert batch[: len(one_by_one)] == one_by_one
+
+
+def test_new_posts_are_stored_with_their_language_and_triage_in_one_write(
+    db: Database, lists: Path
+) -> None:
+    # prepared before the store: the stages' run (an UPDATE per post) is left for edits
+    triage = TranslationTriageStage(TranslationSettings())
+    language = LanguageStage()
+    runs: list[tuple[str, list[str]]] = []
+    for stage in (language, triage):
+        real = stage.run
+        stage.run = (  # type: ignore[method-assign]
+            lambda session, changes, real=real, name=stage.name: (
+                runs.append((name, [c.kind for c in changes])),
+                real(session, changes),
+            )[1]
+        )
+    pipe = Pipeline(db, [language, triage, MatchStage(WatchlistRegistry([lists]).matcher)])
+    pipe.ingest(CHANNEL, [post(1, "Объявлена воздушная тревога"), post(2, "Air raid alert")])
+    assert runs == []
+    pipe.ingest(CHANNEL, [post(2, "Повітряна тривога в регіоні", edited=1), post(3, "🔥🔥")])
+    assert runs == [("language", ["edited"]), ("translation_triage", ["edited"])]
+    with db.session() as s:
+        rows = s.exec(
+            select(Post.message_id, Post.language, Post.translation_status, Post.translation_error)
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        (1, "ru", "pending", None),
+        (2, "uk", "pending", None),
+        (3, "und", "skipped", "no text"),
+    ]
+
+
+def test_a_failing_prepare_leaves_the_stage_to_run_after_the_store(
+    db: Database, lists: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    language = LanguageStage()
+
+    def broken(posts: object, columns: object) -> None:
+        raise RuntimeError("model file missing")
+
+    language.prepare = broken  # type: ignore[method-assign]
+    triage = TranslationTriageStage(TranslationSettings(target="en"))
+    report = Pipeline(db, [language, triage]).ingest(CHANNEL, [post(1, "Air raid alert in the whole region, go to the shelters now")])
+    assert report.stage_failures == {}
+    assert "could not prepare" in caplog.text
+    with db.session() as s:
+        row = s.exec(select(Post.language, Post.translation_status, Post.translation_error)).one()
+    assert tuple(row) == ("en", "skipped", "already in en")
