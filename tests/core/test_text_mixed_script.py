@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from monitor.core.text import fix_mixed_script, normalise_text
 
 _LETTERS = "aceopxyKMTHBkmtbh" + "бвгдеёжзийклмнопрстуфхцчшщъыьэюяАВЕКМНОРСТХ" + "іїєґ" + "Àé0_"
-_TEXT = st.text(alphabet=st.sampled_from(list(_LETTERS + " -.!\n\t😀")), max_size=80)
+_TEXT = st.text(
+    alphabet=st.sampled_from(list(_LETTERS + " -.!\n\t😀\x1c\u2003\u00a0\u200b\u0301")), max_size=80
+)
 
 
 def per_word(text: str) -> str:

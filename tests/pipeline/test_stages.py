@@ -197,7 +197,9 @@ def test_a_failing_prepare_leaves_the_stage_to_run_after_the_store(
 
     language.prepare = broken  # type: ignore[method-assign]
     triage = TranslationTriageStage(TranslationSettings(target="en"))
-    report = Pipeline(db, [language, triage]).ingest(CHANNEL, [post(1, "Air raid alert in the whole region, go to the shelters now")])
+    report = Pipeline(db, [language, triage]).ingest(
+        CHANNEL, [post(1, "Air raid alert in the whole region, go to the shelters now")]
+    )
     assert report.stage_failures == {}
     assert "could not prepare" in caplog.text
     with db.session() as s:
