@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import BigInteger, any_, bindparam, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from monitor.core.clock import utcnow
@@ -253,6 +254,11 @@ def _first_versions(session: Session, post_ids: Sequence[int]) -> None:
     Not sent from here: the text and entities were just sent once for the post, and sending
     them again cost the import a second pass of row building, JSON and parameters per post.
     """
+    if not post_ids:
+        return
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter, not one per id
+        session.execute(_FIRST_VERSIONS_PG, {"ids": list(post_ids)})
+        return
     for start in range(0, len(post_ids), _VERSION_CHUNK):
         session.execute(_FIRST_VERSIONS, {"ids": post_ids[start : start + _VERSION_CHUNK]})
 
@@ -390,14 +396,22 @@ def mark_deleted(
 
 
 _VERSION_CHUNK = 5000  # SQLite binds one parameter per id (its limit is 32,766)
+_FIRST_VERSION_COLUMNS = (
+    _POST.c.id,
+    literal(1),
+    _POST.c.text,
+    _POST.c.entities,
+    _POST.c.edited_at,
+    _POST.c.first_seen_at,
+)
+_FIRST_VERSION_TARGETS = ["post_id", "version", "text", "entities", "edited_at", "captured_at"]
 _FIRST_VERSIONS = insert(PostVersion.__table__).from_select(  # type: ignore[attr-defined]
-    ["post_id", "version", "text", "entities", "edited_at", "captured_at"],
-    select(
-        _POST.c.id,
-        literal(1),
-        _POST.c.text,
-        _POST.c.entities,
-        _POST.c.edited_at,
-        _POST.c.first_seen_at,
-    ).where(_POST.c.id.in_(bindparam("ids", expanding=True))),
+    _FIRST_VERSION_TARGETS,
+    select(*_FIRST_VERSION_COLUMNS).where(_POST.c.id.in_(bindparam("ids", expanding=True))),
+)
+_FIRST_VERSIONS_PG = insert(PostVersion.__table__).from_select(  # type: ignore[attr-defined]
+    _FIRST_VERSION_TARGETS,
+    select(*_FIRST_VERSION_COLUMNS).where(
+        _POST.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger)))
+    ),
 )
