@@ -91,7 +91,23 @@ def _text_keys(text: str, hash_key: str, search_key: str) -> dict[str, str]:
     }
 
 
-def _row(post: ChannelPost, url: str, now: datetime) -> dict[str, Any]:
+# The dedupe hash and search index value of a text, by text: pure work an importer can do for
+# the next batch while the database writes the last one (`text_keys`, then `upsert_posts`).
+TextKeys = Mapping[str, tuple[str, str]]
+
+
+def text_keys(posts: Iterable[ChannelPost]) -> dict[str, tuple[str, str]]:
+    """Work out the text keys `upsert_posts` stores for these posts, ahead of the store."""
+    out: dict[str, tuple[str, str]] = {}
+    for post in posts:
+        if post.text not in out:
+            keys = _text_keys(post.text, "h", "s")
+            out[post.text] = (keys["h"], keys["s"])
+    return out
+
+
+def _row(post: ChannelPost, url: str, now: datetime, keys: TextKeys) -> dict[str, Any]:
+    known = keys.get(post.text)
     return {
         "channel_id": post.channel_id,
         "message_id": post.message_id,
@@ -99,7 +115,11 @@ def _row(post: ChannelPost, url: str, now: datetime) -> dict[str, Any]:
         "edited_at": post.edited_at,
         "text": post.text,
         "entities": _entities(post),
-        **_text_keys(post.text, "content_hash", "search_text"),
+        **(
+            {"content_hash": known[0], "search_text": known[1]}
+            if known is not None
+            else _text_keys(post.text, "content_hash", "search_text")
+        ),
         "translation_status": "pending",
         "translation_attempts": 0,
         "views": post.views,
@@ -177,6 +197,7 @@ def upsert_posts(
     *,
     now: datetime | None = None,
     columns_for: ColumnsFor | None = None,
+    keys: TextKeys | None = None,
 ) -> list[PostChange]:
     """Store a batch of posts of one or more channels; return what changed, in input order.
 
@@ -184,7 +205,7 @@ def upsert_posts(
     new PostVersion and the post's current text. Nothing is overwritten without its history.
     `columns_for` is asked once per channel for the posts not stored yet, and its values go
     into their rows (an UPDATE right after the insert rewrote every row and, on PostgreSQL,
-    all of its index entries).
+    all of its index entries). `keys` are text keys already worked out (`text_keys`).
     """
     now = now or utcnow()
     by_channel: dict[int, list[ChannelPost]] = {}
@@ -192,7 +213,9 @@ def upsert_posts(
         by_channel.setdefault(post.channel_id, []).append(post)
     changes: list[PostChange] = []
     for channel_id, channel_posts in by_channel.items():
-        changes.extend(_upsert_channel(session, channel_id, channel_posts, now, columns_for))
+        changes.extend(
+            _upsert_channel(session, channel_id, channel_posts, now, columns_for, keys or {})
+        )
     return changes
 
 
@@ -202,6 +225,7 @@ def _upsert_channel(
     posts: list[ChannelPost],
     now: datetime,
     columns_for: ColumnsFor | None,
+    keys: TextKeys,
 ) -> list[PostChange]:
     username = session.execute(
         select(Channel.username).where(Channel.id == channel_id)
@@ -212,7 +236,7 @@ def _upsert_channel(
     existing = _existing(session, channel_id, list(latest))
 
     fresh = [p for mid, p in latest.items() if mid not in existing]
-    rows = [_row(p, public_url(username, channel_id, p.message_id), now) for p in fresh]
+    rows = [_row(p, public_url(username, channel_id, p.message_id), now, keys) for p in fresh]
     if columns_for is not None and fresh:
         _add_columns(rows, fresh, columns_for(fresh))
     inserted = _insert_ignoring_duplicates(session, rows)

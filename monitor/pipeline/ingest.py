@@ -19,7 +19,14 @@ from sqlmodel import Session
 from monitor.core.clock import Clock, utcnow
 from monitor.core.events import ChannelInfo, ChannelPost
 from storage.database import Database
-from storage.posts import PostChange, advance_cursor, ensure_channel, mark_deleted, upsert_posts
+from storage.posts import (
+    PostChange,
+    TextKeys,
+    advance_cursor,
+    ensure_channel,
+    mark_deleted,
+    upsert_posts,
+)
 from storage.stage_backlog import (
     changes_for_retry,
     clear_stage,
@@ -99,9 +106,17 @@ class Pipeline:
         self.retry = retry
 
     def ingest(
-        self, channel: ChannelInfo, posts: Sequence[ChannelPost], *, mode: str | None = None
+        self,
+        channel: ChannelInfo,
+        posts: Sequence[ChannelPost],
+        *,
+        mode: str | None = None,
+        keys: TextKeys | None = None,
     ) -> IngestReport:
-        """Store one batch of a channel's posts in one transaction and run the stages."""
+        """Store one batch of a channel's posts in one transaction and run the stages.
+
+        `keys`: the posts' text keys, if the caller worked them out ahead (`text_keys`).
+        """
         report = IngestReport()
         prepared: set[str] = set()
         with self.db.session() as session:
@@ -109,7 +124,10 @@ class Pipeline:
             if not posts:
                 return report
             changes = upsert_posts(
-                session, posts, columns_for=lambda fresh: self._prepare(channel, fresh, prepared)
+                session,
+                posts,
+                columns_for=lambda fresh: self._prepare(channel, fresh, prepared),
+                keys=keys,
             )
             advance_cursor(session, channel.channel_id, (p.message_id for p in posts))
             for change in changes:

@@ -104,3 +104,30 @@ def test_complete_reexport_marks_missing_posts_deleted(db: Database, tmp_path: P
         deleted = s.exec(select(Post.message_id).where(Post.deleted_at.is_not(None))).all()
         assert deleted == [4]
         assert s.exec(select(func.count()).select_from(Post)).one() == 6  # nothing removed
+
+
+class FailingBatch(Pipeline):
+    """Stores like the pipeline, except the batch holding message `bad` fails."""
+
+    def __init__(self, db: Database, bad: int) -> None:
+        super().__init__(db)
+        self.bad = bad
+
+    def ingest(self, channel, posts, **kwargs):  # type: ignore[no-untyped-def, override]
+        if any(p.message_id == self.bad for p in posts):
+            raise RuntimeError("disk full")
+        return super().ingest(channel, posts, **kwargs)
+
+
+def test_a_batch_that_fails_to_store_stops_the_import_after_the_batches_before_it(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a thread stores each batch while the next is read: its error must still
+    # stop the import there, with the batches before it committed and none after it stored.
+    monkeypatch.setattr("monitor.services.importing.BATCH_SIZE", 2)
+    path = write_export(tmp_path, chat([message(i, f"сообщение {i}") for i in range(1, 8)]))
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_exports(FailingBatch(db, bad=3), path)
+    with Session(db.engine) as s:
+        stored = sorted(s.exec(select(Post.message_id)).all())
+    assert stored == [1, 2]
