@@ -131,3 +131,17 @@ def test_a_batch_that_fails_to_store_stops_the_import_after_the_batches_before_i
     with Session(db.engine) as s:
         stored = sorted(s.exec(select(Post.message_id)).all())
     assert stored == [1, 2]
+
+
+def test_a_many_batch_import_counts_and_stores_every_post_once(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("monitor.services.importing.BATCH_SIZE", 2)
+    first = [message(i, f"сообщение номер {i}") for i in range(1, 8)]
+    report = import_exports(Pipeline(db), write_export(tmp_path / "a", chat(first)))
+    assert (report.new, report.edited, report.unchanged) == (7, 0, 0)
+    later = [message(i, f"сообщение номер {i}") for i in range(1, 9)]
+    later[4] = message(5, "сообщение номер 5 (правка)", edited_minutes=30)
+    report = import_exports(Pipeline(db), write_export(tmp_path / "b", chat(later)))
+    assert (report.new, report.edited, report.unchanged) == (1, 1, 6)
+    assert count(db, Post) == 8 and count(db, PostVersion) == 9
