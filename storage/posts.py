@@ -18,10 +18,16 @@ from sqlmodel import Session
 
 from monitor.core.clock import utcnow
 from monitor.core.events import ChannelInfo, ChannelPost
-from monitor.core.text import hash_of_normalised, normalise_text
 from storage.bulk import bulk_insert
 from storage.models import Channel, Post, PostVersion
-from storage.stemming import search_text
+from storage.post_rows import (
+    TextKeys,
+    add_columns,
+    counter_params,
+    edit_params,
+    new_row,
+    version_row,
+)
 
 ChangeKind = Literal["new", "edited", "unchanged"]
 _IN_CHUNK = 500
@@ -65,90 +71,6 @@ def ensure_channel(session: Session, info: ChannelInfo, *, mode: str | None = No
             channel.mode = mode
     session.flush()
     return channel
-
-
-def _entities(post: ChannelPost) -> list[dict[str, Any]]:
-    # not dataclasses.asdict, which deep-copies each value: this runs for every stored post
-    out: list[dict[str, Any]] = []
-    for e in post.entities:
-        entity: dict[str, Any] = {"type": e.type, "offset": e.offset, "length": e.length}
-        if e.url is not None:
-            entity["url"] = e.url
-        out.append(entity)
-    return out
-
-
-def _text_keys(text: str, hash_key: str, search_key: str) -> dict[str, str]:
-    """The dedupe hash (of the normalised text) and the search index value.
-
-    The index is split from the original text, which keeps the case the shared tokeniser needs
-    for camel-case hashtags; its per-word folding is cached, so this adds no second
-    normalisation of the whole text.
-    """
-    return {
-        hash_key: hash_of_normalised(normalise_text(text)),
-        search_key: search_text(text),
-    }
-
-
-# The dedupe hash and search index value of a text, by text: pure work an importer can do for
-# the next batch while the database writes the last one (`text_keys`, then `upsert_posts`).
-TextKeys = Mapping[str, tuple[str, str]]
-
-
-def text_keys(posts: Iterable[ChannelPost]) -> dict[str, tuple[str, str]]:
-    """Work out the text keys `upsert_posts` stores for these posts, ahead of the store."""
-    out: dict[str, tuple[str, str]] = {}
-    for post in posts:
-        if post.text not in out:
-            keys = _text_keys(post.text, "h", "s")
-            out[post.text] = (keys["h"], keys["s"])
-    return out
-
-
-def _row(post: ChannelPost, url: str, now: datetime, keys: TextKeys) -> dict[str, Any]:
-    known = keys.get(post.text)
-    return {
-        "channel_id": post.channel_id,
-        "message_id": post.message_id,
-        "posted_at": post.posted_at,
-        "edited_at": post.edited_at,
-        "text": post.text,
-        "entities": _entities(post),
-        **(
-            {"content_hash": known[0], "search_text": known[1]}
-            if known is not None
-            else _text_keys(post.text, "content_hash", "search_text")
-        ),
-        "translation_status": "pending",
-        "translation_attempts": 0,
-        "views": post.views,
-        "forwards": post.forwards,
-        "replies": post.replies,
-        "reactions": dict(post.reactions) if post.reactions is not None else None,
-        "fwd_from_channel_id": post.fwd_from_channel_id,
-        "fwd_from_message_id": post.fwd_from_message_id,
-        "fwd_from_name": post.fwd_from_name,
-        "reply_to_message_id": post.reply_to_message_id,
-        "grouped_id": post.grouped_id,
-        "media_kind": post.media_kind,
-        "media": dict(post.media) if post.media is not None else None,
-        "url": url,
-        "first_seen_at": now,
-        "checked_at": now,
-        "version_count": 1,
-    }
-
-
-def _add_columns(
-    rows: list[dict[str, Any]], posts: list[ChannelPost], extra: Mapping[int, Mapping[str, Any]]
-) -> None:
-    """Merge the extra values into the rows; every row gets every key (one INSERT shape)."""
-    keys = {key for values in extra.values() for key in values}
-    for row, post in zip(rows, posts, strict=True):
-        for key in keys:
-            row.setdefault(key, None)
-        row.update(extra.get(post.message_id, {}))
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
@@ -236,9 +158,9 @@ def _upsert_channel(
     existing = _existing(session, channel_id, list(latest))
 
     fresh = [p for mid, p in latest.items() if mid not in existing]
-    rows = [_row(p, public_url(username, channel_id, p.message_id), now, keys) for p in fresh]
+    rows = [new_row(p, public_url(username, channel_id, p.message_id), now, keys) for p in fresh]
     if columns_for is not None and fresh:
-        _add_columns(rows, fresh, columns_for(fresh))
+        add_columns(rows, fresh, columns_for(fresh))
     inserted = _insert_ignoring_duplicates(session, rows)
     versions: list[dict[str, Any]] = []
     edits: list[dict[str, Any]] = []
@@ -256,12 +178,12 @@ def _upsert_channel(
             continue
         if post.text != old.text and not _is_stale(post, old.edited_at):
             version = old.version_count + 1
-            versions.append(_version(old.id, version, post, now))
-            edits.append(_edit_params(old.id, version, post, now))
+            versions.append(version_row(old.id, version, post, now))
+            edits.append(edit_params(old.id, version, post, now))
             changes.append(PostChange(old.id, "edited", post, version, previous_text=old.text))
         else:
             if _counters_changed(old, post):
-                counters.append(_counter_params(old.id, post, now))
+                counters.append(counter_params(old.id, post, now))
             changes.append(PostChange(old.id, "unchanged", post, old.version_count))
     if versions:
         bulk_insert(session, PostVersion.__table__, versions)  # type: ignore[attr-defined]
@@ -292,17 +214,6 @@ def _is_stale(post: ChannelPost, stored_edit: datetime | None) -> bool:
     if stored_edit is None:
         return False
     return post.edited_at is None or post.edited_at < stored_edit
-
-
-def _version(post_id: int, version: int, post: ChannelPost, now: datetime) -> dict[str, Any]:
-    return {
-        "post_id": post_id,
-        "version": version,
-        "text": post.text,
-        "entities": _entities(post),
-        "edited_at": post.edited_at,
-        "captured_at": now,
-    }
 
 
 def _counters_changed(old: Any, post: ChannelPost) -> bool:
@@ -354,32 +265,6 @@ _COUNTER_STATEMENT = (
         checked_at=bindparam("b_now"),
     )
 )
-
-
-def _edit_params(post_id: int, version: int, post: ChannelPost, now: datetime) -> dict[str, Any]:
-    return {
-        "b_id": post_id,
-        "b_text": post.text,
-        "b_entities": _entities(post),
-        **_text_keys(post.text, "b_hash", "b_search_text"),
-        "b_edited_at": post.edited_at,
-        "b_version": version,
-        "b_views": post.views,
-        "b_forwards": post.forwards,
-        "b_replies": post.replies,
-        "b_now": now,
-    }
-
-
-def _counter_params(post_id: int, post: ChannelPost, now: datetime) -> dict[str, Any]:
-    return {
-        "b_id": post_id,
-        "b_views": post.views,
-        "b_forwards": post.forwards,
-        "b_replies": post.replies,
-        "b_reactions": dict(post.reactions) if post.reactions is not None else None,
-        "b_now": now,
-    }
 
 
 def advance_cursor(session: Session, channel_id: int, message_ids: Iterable[int]) -> int:

@@ -19,9 +19,9 @@ from sqlmodel import Session
 from monitor.core.clock import Clock, utcnow
 from monitor.core.events import ChannelInfo, ChannelPost
 from storage.database import Database
+from storage.post_rows import TextKeys
 from storage.posts import (
     PostChange,
-    TextKeys,
     advance_cursor,
     ensure_channel,
     mark_deleted,

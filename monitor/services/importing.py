@@ -15,7 +15,7 @@ from monitor.core.errors import ExportFormatError, InputError
 from monitor.core.events import ChannelInfo, ChannelPost
 from monitor.pipeline.ingest import IngestReport, Pipeline
 from monitor.sources.export import find_exports, read_export
-from storage.posts import text_keys
+from storage.post_rows import text_keys
 from storage.reconcile import stored_ids_missing_from
 
 BATCH_SIZE = 2000

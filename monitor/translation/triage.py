@@ -19,6 +19,7 @@ from monitor.config.settings import TranslationSettings
 from monitor.core.events import ChannelPost
 from monitor.translation.segments import has_words, protect_entities
 from storage import translations as store
+from storage.post_rows import entity_dicts
 from storage.posts import PostChange
 
 
@@ -77,12 +78,9 @@ class TranslationTriageStage:
         for post in posts:
             values = columns[post.message_id]
             language = values.get("language")
-            entities = [
-                {"type": e.type, "offset": e.offset, "length": e.length} for e in post.entities
-            ]
             need = translation_need(
                 post.text,
-                entities,
+                entity_dicts(post),
                 language if isinstance(language, str) else None,
                 target=self.settings.target,
                 sources=self.settings.sources,
