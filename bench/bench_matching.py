@@ -35,6 +35,7 @@ CROSSLANG = DATA / "crosslang_heldout.jsonl"
 # issue 15, second round: the classes the first round missed; written before those fixes
 RECALL = DATA / "recall_heldout.jsonl"
 ROUND3 = DATA / "recall_round3.jsonl"  # written before the third round's fixes
+ROUND4 = DATA / "recall_round4.jsonl"  # written before the fourth round's fixes
 _TRAP_NOTES = ("pronoun", "designation", "other type", "other variant", "number trap", "particle")
 SEED = 20261125
 Approach = Callable[[str, str, str | None], bool]
@@ -447,6 +448,22 @@ compile 4.3 → 4.4 s; 1,000 terms cold 11,916 → 10,136, warm 15,518 → 14,62
 run-to-run spread); hits per post at 10,000 terms 6.241 → 6.266 (the new verb forms)."""
 
 
+# issue 15, fourth round: the same rows on commit ad199d0 (main plus the new rows), before fixes
+ROUND4_BEFORE = """Before the fourth round (same rows, commit ad199d0: main with the new rows only):
+
+| set | post language | recall | false positives | of which designation/pronoun traps |
+|---|---|---|---|---|
+| `recall_round4.jsonl` | ru | 50.0% (6/12) | 1/8 | 0/7 |
+| | uk | 23.5% (4/17) | 1/3 | 0/1 |
+| | en | 80.0% (12/15) | 3/5 | 2/2 |
+| | all | 50.0% (22/44) | 5/16 | 2/10 |
+| first three sets | all | 96.5% (111/115) | 2/44 | 0/22 |
+| all four sets | ru | 83.7% (41/49) | 1/29 | 0/24 |
+| | uk | 72.5% (37/51) | 2/16 | 0/6 |
+| | en | 93.2% (55/59) | 4/15 | 2/2 |
+| | all | 83.6% (133/159) | 7/60 | 2/32 |"""
+
+
 # issue 15, second round: `python -m bench matching` run alternately on main (commit 3741382,
 # before) and on this branch (after), 2026-12-06 23:48-23:50 UTC, load average 1.1
 _SPEED_RUNS = (  # terms, run, compile s, cold posts/s, warm posts/s
@@ -500,7 +517,10 @@ def main() -> None:
     both_lines, _ = crosslang_table(crosslang + recall)
     round3 = load_labelled(ROUND3)
     round3_lines, round3_wrong = crosslang_table(round3)
-    all_lines, _ = crosslang_table(crosslang + recall + round3)
+    three_lines, _ = crosslang_table(crosslang + recall + round3)
+    round4 = load_labelled(ROUND4)
+    round4_lines, round4_wrong = crosslang_table(round4)
+    all_lines, all_wrong = crosslang_table(crosslang + recall + round3 + round4)
 
     load_before = os.getloadavg()[0]
     rng = random.Random(SEED)
@@ -591,11 +611,34 @@ def main() -> None:
             "",
             f"Third-round rows tgmon gets wrong:{_wrong_list(round3_wrong)}",
             "",
-            "All three issue 15 sets together:",
+            "The first three issue 15 sets together:",
+            "",
+            *three_lines,
+            "",
+            ROUND3_BEFORE,
+            "",
+            f"Issue 15, fourth round: `{ROUND4.name}` — {len(round4)} rows "
+            f"({sum(r['should_match'] for r in round4)} should match), written before this "
+            "round's fixes and without running the matcher on them: designations (Су-34, Ка-52, "
+            "Т-90М, Tu-95MS, Бук-М2, Storm Shadow, ATACMS, Ланцет) with their traps (ту + "
+            "ordinal, с + number, the tree бук, other variants), Russian-written lists on "
+            "Ukrainian posts and back (cities whose root changed, surnames in -ский, РЭБ / РЕБ), "
+            "English lists on Cyrillic posts, English inflection (irregular pasts, a phrasal "
+            "verb) with nouns that must not take verb endings (tank, jet, bridge), acronyms that "
+            "are also English words (US, IS), and names that are also common words (Мали / "
+            "Малі, Чад).",
+            "",
+            *round4_lines,
+            "",
+            f"Fourth-round rows tgmon gets wrong:{_wrong_list(round4_wrong)}",
+            "",
+            "All four issue 15 sets together:",
             "",
             *all_lines,
             "",
-            ROUND3_BEFORE,
+            f"All rows tgmon gets wrong in the four sets:{_wrong_list(all_wrong)}",
+            "",
+            ROUND4_BEFORE,
             "",
             f"Speed: one process, {len(posts):,} synthetic posts "
             f"(ru/uk/en, mean {words:.0f} words), "
