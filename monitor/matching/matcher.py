@@ -36,6 +36,7 @@ from monitor.matching.evaluation import (
     in_scope,
     regex_result,
 )
+from monitor.matching.gazetteer import place_spellings
 from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
     WordPattern,
@@ -121,6 +122,11 @@ class Matcher:
             joined = re.sub(r"(?<=\w)-(\w)", lambda m: m.group(1).lower(), spelling)
             if joined != spelling and len(split_words(joined)) == 1:
                 spellings.append(joined)  # «Тин-Зауатен» is also written «Тинзауатен»
+        if not spec.exact:
+            for other, reason in place_spellings(spec.spellings, latin=spec.translit):
+                if other not in spellings:
+                    spellings.append(other)  # «Миколаїв» is «Николаев» in Russian
+                    added.append(f"{other}: {reason}")
         for spelling in spellings:
             if is_designation(spelling):
                 # Ми-24 is one literal unit, never the pronoun «ми» + a number
