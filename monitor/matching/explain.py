@@ -36,6 +36,11 @@ def explain_term(term: str | TermSpec) -> list[str]:
                 line += f"; not in posts in: {other}"
             if pattern.capitalised:
                 line += "; only capitalised"
+            elif pattern.proper and pattern.context_start:
+                line += (
+                    "; only capitalised; as the first word of a sentence, only when the next "
+                    "word is no lower-case noun or adjective (a common word of the same spelling)"
+                )
             elif pattern.proper:
                 line += "; only capitalised, not as the first word of a sentence"
             lines.append(line)

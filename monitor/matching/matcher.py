@@ -37,6 +37,7 @@ from monitor.matching.evaluation import (
     regex_result,
 )
 from monitor.matching.gazetteer import place_spellings
+from monitor.matching.homographs import is_also_common_word
 from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
     WordPattern,
@@ -172,13 +173,12 @@ class Matcher:
                 for i, (w, p) in enumerate(zip(words, patterns, strict=True))
             ]
         capitals = [o[:1].isupper() for o in originals]
-        # a capitalised one-word name that is also a pronoun: the name only («Того»)
+        # a capitalised one-word name that is also a pronoun («Того») or a common word («Чад»,
+        # uk «Малі»): the name only; a sentence start is judged by the next word for the latter
         proper = [
-            len(words) == 1
-            and c
-            and not spec.exact
-            and bool(_CYRILLIC_WORD.match(w))
-            and is_also_function_word(w)
+            _homograph_kind(w)
+            if len(words) == 1 and c and not spec.exact and _CYRILLIC_WORD.match(w)
+            else None
             for w, c in zip(words, capitals, strict=True)
         ]
         sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
@@ -199,14 +199,15 @@ class Matcher:
             if found:
                 other_patterns[i] = word_pattern(found[0].spelling, translit=False)
                 # «Мали» → «Малі», which is also "small": only capitalised, like the term
-                other_proper[i] = other_proper[i] or found[0].capital_only
+                if found[0].capital_only and not other_proper[i]:
+                    other_proper[i] = _homograph_kind(found[0].spelling) or "common"
                 reasons.append(f"{found[0].spelling}: {found[0].reason}")
         other_capitals = capitals if spec.match_case else None
         other = self._sequence(other_patterns, other_capitals, other_proper)
         return sequence, [(other, reasons)]
 
     def _sequence(
-        self, patterns: list[WordPattern], capitals: list[bool] | None, proper: list[bool]
+        self, patterns: list[WordPattern], capitals: list[bool] | None, proper: list[str | None]
     ) -> tuple[int, ...]:
         if len(patterns) > 1:
             # the other words already give context: «тин» in «Тин-Зауатен» is no fence
@@ -214,7 +215,8 @@ class Matcher:
         if capitals is not None:
             patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)]
         patterns = [
-            replace(p, proper=True) if n else p for p, n in zip(patterns, proper, strict=True)
+            replace(p, proper=True, context_start=n == "common") if n else p
+            for p, n in zip(patterns, proper, strict=True)
         ]
         return tuple(self._pattern(p) for p in patterns)
 
@@ -354,6 +356,13 @@ class Matcher:
                 )
             )
         return hits
+
+
+def _homograph_kind(word: str) -> str | None:
+    """ "function" for a name that is also a pronoun, "common" for one that is a common word."""
+    if is_also_function_word(word):
+        return "function"
+    return "common" if is_also_common_word(word) else None
 
 
 def explain_term(term: str | TermSpec) -> list[str]:

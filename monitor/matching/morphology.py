@@ -177,6 +177,9 @@ class WordPattern:
     # a name that is also a common word («Того» = "that", uk «Малі» = "small"): capitalised,
     # and not only because it starts a sentence
     proper: bool = False
+    # with `proper`, a name that is also a content word (uk «Малі»): at a sentence start,
+    # judged by the next word (`homographs.next_word_qualified`) instead of always dropped
+    context_start: bool = False
 
     def matches(self, folded: str) -> bool:
         """Whether a folded post word is one of this word's forms (used by tests and tools)."""

@@ -40,3 +40,35 @@ def test_explain_says_which_place_name_spellings_were_added_and_why() -> None:
     lines = explain_term("Миколаїв")
     assert any("Николаев: ru name of the place «Миколаїв»" in line for line in lines)
     assert any(line.startswith("added: Mykolaiv: en name") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "language", "expected"),
+    [
+        # a ru list's Mali in its uk spelling, which is also "small"
+        ("Мали", "Малі та Буркіна-Фасо вийшли з ЕКОВАС", "uk", True),  # a conjunction next
+        ("Мали", "Малі звинуватила Україну", "uk", True),  # a verb next
+        ("Мали", "Малі, Нігер і Буркіна-Фасо", "uk", True),  # a comma next
+        ("Мали", "Малі діти плакали в підвалі", "uk", False),  # adjective + noun
+        ("Мали", "Малі групи просочуються в місто", "uk", False),
+        # a uk list's own «Малі»: a lower-case word is "small"; a sentence start as above
+        ("Малі", "Малі діти чекали на евакуацію", "uk", False),
+        ("Малі", "малі групи диверсантів", "uk", False),
+        ("Малі", "Малі й Нігер створили конфедерацію", "uk", True),
+        ("Малі", "Армія Малі наступає", "uk", True),
+        # a name that is also a noun: «чад» is fumes
+        ("Чад", "Густой чад от горящих покрышек", "ru", False),
+        ("Чад", "Армия Чада заявила о выводе французов", "ru", True),
+        ("Чад", "Чад разорвал соглашение с Францией", "ru", True),
+        # a pronoun reading still never opens a sentence as the name
+        ("Того", "Того и гляди начнется штурм", "ru", False),
+    ],
+)
+def test_a_name_that_is_also_a_common_word_is_told_apart_by_its_capital_and_the_next_word(
+    term: str, text: str, language: str, expected: bool
+) -> None:
+    assert fires(term, text, language) is expected
+
+
+def test_explain_says_when_the_next_word_decides_a_sentence_start() -> None:
+    assert any("the next word is no lower-case noun" in line for line in explain_term("Чад"))
