@@ -178,8 +178,8 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
         return ()
     source = _language_of(word)
     ru, uk = _known_parses(word)
-    if source is None and not ru and not uk:
-        return _name_spellings(word)
+    if not ru and not uk and (source is None or _adjective_ending(word)):
+        return _name_spellings(word)  # «Сырский» is Russian by its ы, a name by its ending
     directions = [source] if source else ["ru", "uk"]  # «Европа» is in both dictionaries
     for language in directions:
         own = _base_parses(ru if language == "ru" else uk, word)
@@ -245,8 +245,20 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
 
 
 def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
-    """A foreign name neither dictionary knows: Ukrainian writes и as і («Кидаль» → «Кідаль»)."""
-    if "и" in word:
+    """A foreign name neither dictionary knows: Ukrainian writes и as і («Кидаль» → «Кідаль»).
+
+    A Russian name shaped like an adjective («Зеленский», «Сырский») is no foreign name: its stem
+    takes the regular correspondences (ы → и) and its ending the Ukrainian one (-ський).
+    """
+    ending = _adjective_ending(word)
+    if ending:
+        target = "uk"
+        candidate = _ru_to_uk(word[: -len(ending[0])], name=False)[0] + ending[1]
+        reason = (
+            f"uk spelling of the name «{word}»: neither dictionary knows it; "
+            f"uk writes -{ending[0]} as -{ending[1]}, ы as и"
+        )
+    elif "и" in word:
         target, candidate = "uk", word.replace("и", "і")
         reason = f"uk spelling of the name «{word}»: neither dictionary knows it; uk writes и as і"
     elif "і" in word:
@@ -262,6 +274,11 @@ def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
             _describe(_base_parses(other, candidate)[0])
         )
     return (CrossSpelling(candidate, target, reason),)
+
+
+def _adjective_ending(word: str) -> tuple[str, str] | None:
+    """The Russian adjective ending of a name and its Ukrainian one: -ский → -ський."""
+    return next((e for e in _ENDINGS_RU_UK if word.endswith(e[0]) and len(word) > 6), None)
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -99,6 +99,8 @@ class WordIndex:
             self._remember(word, ())
             return ()
         patterns = self._patterns
+        if not word.isupper():
+            found = {n for n in found if not patterns[n].upper}  # "us" is not US
         if not word[:1].isupper():
             # «Малі» with match_case is Mali; «малі» is "small"
             found = {n for n in found if not (patterns[n].capitalised or patterns[n].proper)}

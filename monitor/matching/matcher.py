@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from monitor.core.text import fold_word, split_words, word_spans
+from monitor.matching.abbreviations import abbreviation_pattern, is_abbreviation
 from monitor.matching.crosslang import cross_spellings
 from monitor.matching.designations import (
     designation_chains,
@@ -41,8 +42,6 @@ from monitor.matching.homographs import is_also_common_word
 from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
     WordPattern,
-    abbreviation_pattern,
-    is_abbreviation,
     is_also_function_word,
     word_pattern,
 )

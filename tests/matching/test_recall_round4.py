@@ -72,3 +72,34 @@ def test_a_name_that_is_also_a_common_word_is_told_apart_by_its_capital_and_the_
 
 def test_explain_says_when_the_next_word_decides_a_sentence_start() -> None:
     assert any("the next word is no lower-case noun" in line for line in explain_term("Чад"))
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("ГЭС", "Удар по Дніпровській ГЕС", True),  # Ukrainian has no э
+        ("ГЕС", "Каховская ГЭС разрушена", True),
+        ("US", "US troops left Niger", True),
+        ("US", "Let us know what you see", False),  # an acronym that is an English word
+        ("WHO", "The WHO warns of cholera", True),
+        ("WHO", "Those who stayed were shelled", False),
+        ("HIMARS", "himars strike confirmed", True),  # no English word: any case, as before
+    ],
+)
+def test_an_abbreviation_matches_the_other_languages_letters_and_english_words_need_capitals(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("Сырский", "Наказ Сирського виконано", True),  # ы → и, -ский → -ський, declined
+        ("Зеленский", "Указ Зеленського набув чинності", True),
+    ],
+)
+def test_a_russian_surname_in_ski_gets_its_ukrainian_spelling_without_a_dictionary(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
