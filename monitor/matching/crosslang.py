@@ -215,8 +215,9 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
     proper = _proper(own) - {"Fixd"}
     convert = _ru_to_uk if source == "ru" else _uk_to_ru
     candidates = convert(word)
-    # the і ↔ о/е of a closed syllable only into a name: common words have false friends
-    # (uk «рік» "year" is no ru «рок»); a name is checked against the other dictionary's names
+    # the і ↔ о/е of a closed syllable into a name, checked against the other dictionary's
+    # names; into a common word only where Ukrainian itself alternates and has no word of the
+    # Russian spelling (кіт, кота → кот; not рік → рок: uk «рок» is "fate")
     names_only = set(candidates) - set(convert(word, name=False))
     best: tuple[int, int, str, list[Any], tuple[Any, ...]] | None = None
     for order, candidate in enumerate(candidates):
@@ -224,11 +225,15 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
             continue
         other = _known_in(target, candidate)
         bases = [p for p in _base_parses(other, candidate) if p.tag.POS in parts_of_speech]
+        if not bases:
+            continue
         shared = len(proper & _proper(bases))
-        if not bases or candidate in names_only and not proper | _proper(bases) - {"Fixd"}:
+        # a common word whose і alternates in Ukrainian is no и: «кіт» is «кот», not «кит»
+        attested = candidate in names_only and _alternation_attested(word, candidate, source)
+        if candidate in names_only and not proper | _proper(bases) - {"Fixd"} and not attested:
             continue
         exact = any(p.normal_form.replace("ё", "е") == candidate for p in bases)
-        score = (-shared - exact, order)
+        score = (-shared - exact - attested, order)
         if best is None or score < best[:2]:
             best = (*score, candidate, bases, other)
     if best is None:
@@ -242,6 +247,21 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
     if elsewhere:
         reason += f"; also a form of «{elsewhere[0]}» there, so only when capitalised"
     return CrossSpelling(candidate, target, reason, capital_only=bool(elsewhere))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _alternation_attested(word: str, candidate: str, source: str) -> bool:
+    """Whether a common word's і ↔ о/е is Ukrainian's own: «кіт» declines «кота», «коту»."""
+    uk_word, ru_word = (word, candidate) if source == "uk" else (candidate, word)
+    if any(not _proper([p]) for p in _known_in("uk", ru_word)):
+        return False  # a Ukrainian word of its own: uk «рок» is "fate", so «рік» ≠ «рок»
+    forms = {
+        lexeme.word
+        for p in _known_in("uk", uk_word)
+        if p.normal_form == uk_word
+        for lexeme in p.lexeme
+    }
+    return any(form != uk_word and form.startswith(ru_word) for form in forms)
 
 
 def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:

@@ -103,3 +103,19 @@ def test_a_russian_surname_in_ski_gets_its_ukrainian_spelling_without_a_dictiona
     term: str, text: str, expected: bool
 ) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("стіл", "Стол переговоров накрыт", True),  # uk і is ru о where Ukrainian alternates
+        ("двір", "Двор обстреляли ночью", True),  # двір, двору: the alternation is its own
+        ("ніс", "Нос лодки пробит", True),
+        ("кіт", "На берег выбросило кита", False),  # not и: «кіт» declines «кота»
+        ("рік", "Рок-концерт отменили", False),  # uk «рок» ("fate") is a word: рік ≠ рок
+    ],
+)
+def test_a_common_word_takes_the_i_o_alternation_only_where_ukrainian_has_it_itself(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
