@@ -139,8 +139,14 @@ def latin_spellings(word: str) -> list[str]:
     """Romanise a Cyrillic word under each scheme: «вагнер» → vagner, wagner."""
     if not is_cyrillic(word):
         return []
-    spellings = ("".join(scheme.get(ch, ch) for ch in word) for scheme in _SCHEMES)
+    spellings = ["".join(scheme.get(ch, ch) for ch in word) for scheme in _SCHEMES]
+    if _SOFT_TS.search(word):
+        # a word of Latin origin keeps its c before e and i: «Ланцет» → Lancet, «цемент» → cement
+        spellings.append("".join(_BGN.get(ch, ch) for ch in _SOFT_TS.sub("c", word)))
     return [s for s in dict.fromkeys(spellings) if s and s != word]
+
+
+_SOFT_TS = re.compile(r"ц(?=[еиіэ])")
 
 
 def cyrillic_spellings(word: str) -> list[str]:

@@ -119,3 +119,15 @@ def test_a_common_word_takes_the_i_o_alternation_only_where_ukrainian_has_it_its
     term: str, text: str, expected: bool
 ) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("Ланцет", "Two Lancets hit a howitzer", True),  # ц before e: c, as Latin writes it
+        ("цемент", "The cement plant in Amvrosiivka was hit", True),
+        ("Ланцет", "Lantset drones", True),  # the transliteration, as before
+    ],
+)
+def test_a_latin_spelling_keeps_c_before_e_and_i(term: str, text: str, expected: bool) -> None:
+    assert fires(term, text) is expected
