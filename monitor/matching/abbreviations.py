@@ -42,6 +42,17 @@ def abbreviation_pattern(word: str, *, translit: bool = True) -> WordPattern:
     return WordPattern(frozenset(forms), frozenset(stems), upper=upper)
 
 
+def abbreviation_notes(word: str) -> list[str]:
+    """What `abbreviation_pattern` adds beyond the letters and why, for `watchlist explain`."""
+    notes = []
+    if is_cyrillic(word) and ("э" in word or "е" in word):
+        other = word.replace("э", "е") if "э" in word else word.replace("е", "э")
+        notes.append(f"{other}: Russian э is Ukrainian е in an abbreviation")
+    if is_latin(word) and _lemma(word) is not None:
+        notes.append(f"{word}: also an English word, so only where a post writes it in capitals")
+    return notes
+
+
 def _spoken(reading: str) -> bool:
     """Whether an acronym's reading is said as a word that declines: ends in a consonant after
     a vowel («химарс»), not a string of letters («фпв») or a vowel («нато»)."""

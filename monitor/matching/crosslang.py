@@ -244,6 +244,8 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
         {p.normal_form for p in other if p.normal_form.replace("ё", "е") != candidate}
     )
     reason = f"{target} spelling of «{word}»: in the {target} dictionary as {_describe(bases[0])}"
+    if not _proper(bases) - {"Fixd"} and _alternation_attested(word, candidate, source):
+        reason += "; і ↔ о/е of the last syllable, as the Ukrainian word's own forms alternate"
     if elsewhere:
         reason += f"; also a form of «{elsewhere[0]}» there, so only when capitalised"
     return CrossSpelling(candidate, target, reason, capital_only=bool(elsewhere))

@@ -15,7 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from monitor.core.text import fold_word, split_words, word_spans
-from monitor.matching.abbreviations import abbreviation_pattern, is_abbreviation
+from monitor.matching.abbreviations import (
+    abbreviation_notes,
+    abbreviation_pattern,
+    is_abbreviation,
+)
 from monitor.matching.crosslang import cross_spellings
 from monitor.matching.designations import (
     designation_chains,
@@ -182,7 +186,8 @@ class Matcher:
         ]
         sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
         if spec.exact or is_abbreviation(spelling):
-            return sequence, []
+            notes = [] if spec.exact else [n for w in words for n in abbreviation_notes(w)]
+            return sequence, [((), notes)] if notes else []
         cross = [
             cross_spellings(w) if _CYRILLIC_WORD.match(w) and i not in literal else ()
             for i, w in enumerate(words)

@@ -149,6 +149,17 @@ def latin_spellings(word: str) -> list[str]:
 _SOFT_TS = re.compile(r"ц(?=[еиіэ])")
 
 
+def latin_notes(spellings: tuple[str, ...]) -> list[str]:
+    """The Latin spellings with c for ц, and why (for `watchlist explain`)."""
+    notes = []
+    for spelling in spellings:
+        for word in re.findall(r"[\u0400-\u04ff]+", spelling.lower()):
+            if _SOFT_TS.search(word):
+                latin = latin_spellings(word)[-1]
+                notes.append(f"{latin}: Latin spelling of «{word}» with c for ц before e and i")
+    return notes
+
+
 def cyrillic_spellings(word: str) -> list[str]:
     """Read a Latin word in Cyrillic, up to MAX_SPELLINGS ways: "tinzawaten" → тинзауатен, ..."""
     if not is_latin(word):

@@ -131,3 +131,17 @@ def test_a_common_word_takes_the_i_o_alternation_only_where_ukrainian_has_it_its
 )
 def test_a_latin_spelling_keeps_c_before_e_and_i(term: str, text: str, expected: bool) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "reason"),
+    [
+        ("РЭБ", "added: реб: Russian э is Ukrainian е in an abbreviation"),
+        ("US", "added: us: also an English word, so only where a post writes it in capitals"),
+        ("Ланцет", "added: lancet: Latin spelling of «ланцет» with c for ц before e and i"),
+        ("кіт", "і ↔ о/е of the last syllable, as the Ukrainian word's own forms alternate"),
+        ("Сырский", "added: сирський: uk spelling of the name «сырский»: neither dictionary"),
+    ],
+)
+def test_explain_says_what_this_rounds_expansions_added_and_why(term: str, reason: str) -> None:
+    assert any(reason in line for line in explain_term(term))
