@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.matching.morphology import _analysers, _known_parses
+from monitor.matching.toponyms import toponym_ending, toponym_spelling
 from monitor.matching.translit import ukrainian_reading
 
 _VOWELS = set("аеиоуыэюяіїє")
@@ -178,7 +179,7 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
         return ()
     source = _language_of(word)
     ru, uk = _known_parses(word)
-    if not ru and not uk and (source is None or _adjective_ending(word)):
+    if not ru and not uk and (source is None or _adjective_ending(word) or toponym_ending(word)):
         return _name_spellings(word)  # «Сырский» is Russian by its ы, a name by its ending
     directions = [source] if source else ["ru", "uk"]  # «Европа» is in both dictionaries
     for language in directions:
@@ -187,7 +188,12 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
         if found:
             return (found,)
     if source is not None and not (uk if source == "ru" else ru):
-        if _proper(_base_parses(ru or uk, word)) - {"Fixd"}:
+        own = _base_parses(ru or uk, word)
+        place = toponym_spelling(word)
+        # a place only one dictionary has: Russian tags it Geox, Ukrainian as a bare noun
+        if place and place[1] != source and _a_place(own, source):
+            return _place_spelling(word, *place)  # «Горловка» is no foreign name
+        if _proper(own) - {"Fixd"}:
             return _one_dictionary_name(word, source)
     return ()
 
@@ -273,6 +279,9 @@ def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
     takes the regular correspondences (ы → и) and its ending the Ukrainian one (-ський).
     """
     ending = _adjective_ending(word)
+    place = None if ending else toponym_spelling(word)
+    if place:
+        return _place_spelling(word, *place)
     if ending:
         target = "uk"
         candidate = _ru_to_uk(word[: -len(ending[0])], name=False)[0] + ending[1]
@@ -296,6 +305,23 @@ def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
             _describe(_base_parses(other, candidate)[0])
         )
     return (CrossSpelling(candidate, target, reason),)
+
+
+def _place_spelling(word: str, candidate: str, target: str, rule: str) -> tuple[CrossSpelling, ...]:
+    """A place name's spelling by its suffix (toponyms.py), unless that is another word there."""
+    other = _known_in(target, candidate)
+    if candidate == word or other and not _a_place(_base_parses(other, candidate), target):
+        return ()  # another word there
+    reason = f"{target} spelling of «{word}» as a place name: {rule}"
+    return (CrossSpelling(candidate, target, reason),)
+
+
+def _a_place(parses: list[Any], language: str) -> bool:
+    """Whether dictionary parses read a word as a place: Geox in Russian; Ukrainian's
+    dictionary tags few places, so there a noun that is no other kind of name will do."""
+    if language == "ru":
+        return "Geox" in _proper(parses)
+    return any(p.tag.POS == "NOUN" for p in parses) and not _proper(parses) - {"Geox", "Fixd"}
 
 
 def _adjective_ending(word: str) -> tuple[str, str] | None:

@@ -145,3 +145,22 @@ def test_a_latin_spelling_keeps_c_before_e_and_i(term: str, text: str, expected:
 )
 def test_explain_says_what_this_rounds_expansions_added_and_why(term: str, reason: str) -> None:
     assert any(reason in line for line in explain_term(term))
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        # places in no list: the suffix says how the other language writes them
+        ("Красногоровка", "Бої за Красногорівку тривають", True),
+        ("Новогродовка", "ЗСУ залишили Новогродівку", True),
+        ("Доброполье", "Удар по Добропіллю", True),
+        ("Дзержинск", "Бої біля Дзержинська", True),  # not the foreign-name «Дзержінськ»
+        ("Гданьск", "Порт Гданська прийняв судно", True),
+        ("Горлівка", "В Горловке слышны взрывы", True),
+        ("готівка", "Готовка ужина заняла час", False),  # a word there: ru «готовка» (cooking)
+    ],
+)
+def test_a_slavic_place_name_takes_the_other_languages_suffix(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
