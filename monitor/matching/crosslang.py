@@ -14,12 +14,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from monitor.matching.morphology import _analysers, _known_parses
 from monitor.matching.toponyms import toponym_ending, toponym_spelling
-from monitor.matching.translit import ukrainian_reading
+from monitor.matching.translit import cyrillic_spellings, ukrainian_reading
 
 _VOWELS = set("аеиоуыэюяіїє")
 _UK_LETTERS = set("іїєґ'")
@@ -195,6 +195,22 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
             return _place_spelling(word, *place)  # «Горловка» is no foreign name
         if _proper(own) - {"Fixd"}:
             return _one_dictionary_name(word, source)
+    return ()
+
+
+@functools.lru_cache(maxsize=50_000)
+def reading_cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
+    """The other language's spelling of a Latin name's Cyrillic reading that one dictionary
+    knows: Kharkiv is «Харків», which Russian writes «Харьков»; Mali is «Мали», uk «Малі»."""
+    readings = cyrillic_spellings(word)[:4]
+    for reading in dict.fromkeys(r for base in readings for r in (ukrainian_reading(base), base)):
+        if not any(_known_parses(reading)):
+            continue  # only a reading that is a word: a guess of a guess adds noise
+        for found in cross_spellings(reading):
+            if found.spelling in readings:
+                continue  # Niger is «нигер» already
+            reason = f"{found.reason} (the Cyrillic reading «{reading}» of «{word}»)"
+            return (replace(found, reason=reason),)
     return ()
 
 

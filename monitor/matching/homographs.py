@@ -11,7 +11,8 @@ import functools
 from collections.abc import Sequence
 
 from monitor.core.text import fold_word
-from monitor.matching.morphology import _known_parses
+from monitor.matching.morphology import _known_parses, is_also_function_word
+from monitor.matching.translit import cyrillic_spellings
 
 Words = Sequence[tuple[str, int, int]]
 
@@ -39,6 +40,15 @@ def is_also_common_word(word: str) -> bool:
         ):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=50_000)
+def reading_is_also_common_word(word: str) -> bool:
+    """Whether a Latin name's first Cyrillic readings are a name and a common word (Chad:
+    «чад» is also "fumes"), so that its lower-case Cyrillic word is not the name."""
+    return any(
+        is_also_common_word(r) or is_also_function_word(r) for r in cyrillic_spellings(word)[:2]
+    )
 
 
 @functools.lru_cache(maxsize=50_000)

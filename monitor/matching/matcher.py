@@ -20,7 +20,7 @@ from monitor.matching.abbreviations import (
     abbreviation_pattern,
     is_abbreviation,
 )
-from monitor.matching.crosslang import cross_spellings
+from monitor.matching.crosslang import cross_spellings, reading_cross_spellings
 from monitor.matching.designations import (
     designation_chains,
     designation_keys,
@@ -42,7 +42,7 @@ from monitor.matching.evaluation import (
     regex_result,
 )
 from monitor.matching.gazetteer import place_spellings
-from monitor.matching.homographs import is_also_common_word
+from monitor.matching.homographs import is_also_common_word, reading_is_also_common_word
 from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
     WordPattern,
@@ -54,6 +54,7 @@ from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label
 
 _DIGIT = re.compile(r"\d")
 _CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff']+$")
+_LATIN_WORD = re.compile(r"^[a-z]{4,}$")
 
 
 @dataclass(frozen=True)
@@ -179,18 +180,24 @@ class Matcher:
         # a capitalised one-word name that is also a pronoun («Того») or a common word («Чад»,
         # uk «Малі»): the name only; a sentence start is judged by the next word for the latter
         proper = [
-            _homograph_kind(w)
-            if len(words) == 1 and c and not spec.exact and _CYRILLIC_WORD.match(w)
-            else None
+            _homograph_kind(w, spec.translit) if len(words) == 1 and c and not spec.exact else None
             for w, c in zip(words, capitals, strict=True)
         ]
         sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
         if spec.exact or is_abbreviation(spelling):
             notes = [] if spec.exact else [n for w in words for n in abbreviation_notes(w)]
             return sequence, [((), notes)] if notes else []
+        # a Latin name's Cyrillic reading has its other-language spelling too: Kharkiv → Харків
+        # → Харьков (not for English words, which get no Cyrillic readings)
         cross = [
-            cross_spellings(w) if _CYRILLIC_WORD.match(w) and i not in literal else ()
-            for i, w in enumerate(words)
+            ()
+            if i in literal
+            else cross_spellings(w)
+            if _CYRILLIC_WORD.match(w)
+            else reading_cross_spellings(w)
+            if spec.translit and c and _LATIN_WORD.match(w)
+            else ()
+            for i, (w, c) in enumerate(zip(words, capitals, strict=True))
         ]
         if not any(cross):
             return sequence, []
@@ -362,8 +369,13 @@ class Matcher:
         return hits
 
 
-def _homograph_kind(word: str) -> str | None:
-    """ "function" for a name that is also a pronoun, "common" for one that is a common word."""
+def _homograph_kind(word: str, translit: bool = True) -> str | None:
+    """ "function" for a name that is also a pronoun, "common" for one that is a common word;
+    a Latin name whose Cyrillic reading is one (Chad, «чад» "fumes") is "common"."""
+    if _LATIN_WORD.match(word):
+        return "common" if translit and reading_is_also_common_word(word) else None
+    if not _CYRILLIC_WORD.match(word):
+        return None
     if is_also_function_word(word):
         return "function"
     return "common" if is_also_common_word(word) else None

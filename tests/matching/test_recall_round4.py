@@ -164,3 +164,18 @@ def test_a_slavic_place_name_takes_the_other_languages_suffix(
     term: str, text: str, expected: bool
 ) -> None:
     assert fires(term, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("Horlivka", "Обстрел Горловки продолжается", True),  # Horlivka → Горлівка → Горловка
+        ("Mali", "Армія Малі наступає на північ", True),  # Mali → Мали → uk Малі
+        ("Mali", "Малі діти плакали в підвалі", False),  # uk "small": the capital rules hold
+        ("Chad", "Густой чад от горящих покрышек", False),
+    ],
+)
+def test_a_latin_name_finds_the_other_language_spelling_of_its_cyrillic_reading(
+    term: str, text: str, expected: bool
+) -> None:
+    assert fires(term, text) is expected
