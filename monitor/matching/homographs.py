@@ -1,4 +1,4 @@
-"""Names that are also common words: «Чад» (fumes), uk «Малі» ("small"), «Зеленський".
+"""Names that are also common words: «Чад» ("fumes"), Ukrainian «Малі» ("small").
 
 Such a name, capitalised in a list, wants the name: a lower-case word is the common word, and a
 capital that only opens a sentence is judged by the next word. «Малі діти» reads as adjective +
