@@ -14,11 +14,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from monitor.matching.morphology import _analysers, _known_parses
-from monitor.matching.translit import ukrainian_reading
+from monitor.matching.toponyms import toponym_ending, toponym_spelling
+from monitor.matching.translit import cyrillic_spellings, ukrainian_reading
 
 _VOWELS = set("аеиоуыэюяіїє")
 _UK_LETTERS = set("іїєґ'")
@@ -178,8 +179,8 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
         return ()
     source = _language_of(word)
     ru, uk = _known_parses(word)
-    if source is None and not ru and not uk:
-        return _name_spellings(word)
+    if not ru and not uk and (source is None or _adjective_ending(word) or toponym_ending(word)):
+        return _name_spellings(word)  # «Сырский» is Russian by its ы, a name by its ending
     directions = [source] if source else ["ru", "uk"]  # «Европа» is in both dictionaries
     for language in directions:
         own = _base_parses(ru if language == "ru" else uk, word)
@@ -187,8 +188,29 @@ def cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
         if found:
             return (found,)
     if source is not None and not (uk if source == "ru" else ru):
-        if _proper(_base_parses(ru or uk, word)) - {"Fixd"}:
+        own = _base_parses(ru or uk, word)
+        place = toponym_spelling(word)
+        # a place only one dictionary has: Russian tags it Geox, Ukrainian as a bare noun
+        if place and place[1] != source and _a_place(own, source):
+            return _place_spelling(word, *place)  # «Горловка» is no foreign name
+        if _proper(own) - {"Fixd"}:
             return _one_dictionary_name(word, source)
+    return ()
+
+
+@functools.lru_cache(maxsize=50_000)
+def reading_cross_spellings(word: str) -> tuple[CrossSpelling, ...]:
+    """The other language's spelling of a Latin name's Cyrillic reading that one dictionary
+    knows: Kharkiv is «Харків», which Russian writes «Харьков»; Mali is «Мали», uk «Малі»."""
+    readings = cyrillic_spellings(word)[:4]
+    for reading in dict.fromkeys(r for base in readings for r in (ukrainian_reading(base), base)):
+        if not any(_known_parses(reading)):
+            continue  # only a reading that is a word: a guess of a guess adds noise
+        for found in cross_spellings(reading):
+            if found.spelling in readings:
+                continue  # Niger is «нигер» already
+            reason = f"{found.reason} (the Cyrillic reading «{reading}» of «{word}»)"
+            return (replace(found, reason=reason),)
     return ()
 
 
@@ -215,8 +237,9 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
     proper = _proper(own) - {"Fixd"}
     convert = _ru_to_uk if source == "ru" else _uk_to_ru
     candidates = convert(word)
-    # the і ↔ о/е of a closed syllable only into a name: common words have false friends
-    # (uk «рік» "year" is no ru «рок»); a name is checked against the other dictionary's names
+    # the і ↔ о/е of a closed syllable into a name, checked against the other dictionary's
+    # names; into a common word only where Ukrainian itself alternates and has no word of the
+    # Russian spelling (кіт, кота → кот; not рік → рок: uk «рок» is "fate")
     names_only = set(candidates) - set(convert(word, name=False))
     best: tuple[int, int, str, list[Any], tuple[Any, ...]] | None = None
     for order, candidate in enumerate(candidates):
@@ -224,11 +247,15 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
             continue
         other = _known_in(target, candidate)
         bases = [p for p in _base_parses(other, candidate) if p.tag.POS in parts_of_speech]
+        if not bases:
+            continue
         shared = len(proper & _proper(bases))
-        if not bases or candidate in names_only and not proper | _proper(bases) - {"Fixd"}:
+        # a common word whose і alternates in Ukrainian is no и: «кіт» is «кот», not «кит»
+        attested = candidate in names_only and _alternation_attested(word, candidate, source)
+        if candidate in names_only and not proper | _proper(bases) - {"Fixd"} and not attested:
             continue
         exact = any(p.normal_form.replace("ё", "е") == candidate for p in bases)
-        score = (-shared - exact, order)
+        score = (-shared - exact - attested, order)
         if best is None or score < best[:2]:
             best = (*score, candidate, bases, other)
     if best is None:
@@ -239,14 +266,46 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
         {p.normal_form for p in other if p.normal_form.replace("ё", "е") != candidate}
     )
     reason = f"{target} spelling of «{word}»: in the {target} dictionary as {_describe(bases[0])}"
+    if not _proper(bases) - {"Fixd"} and _alternation_attested(word, candidate, source):
+        reason += "; і ↔ о/е of the last syllable, as the Ukrainian word's own forms alternate"
     if elsewhere:
         reason += f"; also a form of «{elsewhere[0]}» there, so only when capitalised"
     return CrossSpelling(candidate, target, reason, capital_only=bool(elsewhere))
 
 
+@functools.lru_cache(maxsize=50_000)
+def _alternation_attested(word: str, candidate: str, source: str) -> bool:
+    """Whether a common word's і ↔ о/е is Ukrainian's own: «кіт» declines «кота», «коту»."""
+    uk_word, ru_word = (word, candidate) if source == "uk" else (candidate, word)
+    if any(not _proper([p]) for p in _known_in("uk", ru_word)):
+        return False  # a Ukrainian word of its own: uk «рок» is "fate", so «рік» ≠ «рок»
+    forms = {
+        lexeme.word
+        for p in _known_in("uk", uk_word)
+        if p.normal_form == uk_word
+        for lexeme in p.lexeme
+    }
+    return any(form != uk_word and form.startswith(ru_word) for form in forms)
+
+
 def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
-    """A foreign name neither dictionary knows: Ukrainian writes и as і («Кидаль» → «Кідаль»)."""
-    if "и" in word:
+    """A foreign name neither dictionary knows: Ukrainian writes и as і («Кидаль» → «Кідаль»).
+
+    A Russian name shaped like an adjective («Зеленский», «Сырский») is no foreign name: its stem
+    takes the regular correspondences (ы → и) and its ending the Ukrainian one (-ський).
+    """
+    ending = _adjective_ending(word)
+    place = None if ending else toponym_spelling(word)
+    if place:
+        return _place_spelling(word, *place)
+    if ending:
+        target = "uk"
+        candidate = _ru_to_uk(word[: -len(ending[0])], name=False)[0] + ending[1]
+        reason = (
+            f"uk spelling of the name «{word}»: neither dictionary knows it; "
+            f"uk writes -{ending[0]} as -{ending[1]}, ы as и"
+        )
+    elif "и" in word:
         target, candidate = "uk", word.replace("и", "і")
         reason = f"uk spelling of the name «{word}»: neither dictionary knows it; uk writes и as і"
     elif "і" in word:
@@ -262,6 +321,28 @@ def _name_spellings(word: str) -> tuple[CrossSpelling, ...]:
             _describe(_base_parses(other, candidate)[0])
         )
     return (CrossSpelling(candidate, target, reason),)
+
+
+def _place_spelling(word: str, candidate: str, target: str, rule: str) -> tuple[CrossSpelling, ...]:
+    """A place name's spelling by its suffix (toponyms.py), unless that is another word there."""
+    other = _known_in(target, candidate)
+    if candidate == word or other and not _a_place(_base_parses(other, candidate), target):
+        return ()  # another word there
+    reason = f"{target} spelling of «{word}» as a place name: {rule}"
+    return (CrossSpelling(candidate, target, reason),)
+
+
+def _a_place(parses: list[Any], language: str) -> bool:
+    """Whether dictionary parses read a word as a place: Geox in Russian; Ukrainian's
+    dictionary tags few places, so there a noun that is no other kind of name will do."""
+    if language == "ru":
+        return "Geox" in _proper(parses)
+    return any(p.tag.POS == "NOUN" for p in parses) and not _proper(parses) - {"Geox", "Fixd"}
+
+
+def _adjective_ending(word: str) -> tuple[str, str] | None:
+    """The Russian adjective ending of a name and its Ukrainian one: -ский → -ський."""
+    return next((e for e in _ENDINGS_RU_UK if word.endswith(e[0]) and len(word) > 6), None)
 
 
 @functools.lru_cache(maxsize=200_000)

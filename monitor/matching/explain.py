@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from monitor.core.errors import WatchlistError
 from monitor.matching.matcher import Matcher
 from monitor.matching.morphology import SUFFIXES
+from monitor.matching.translit import latin_notes
 from monitor.matching.watchlists import Rule, TermSpec, Watchlist
 
 
@@ -34,8 +35,15 @@ def explain_term(term: str | TermSpec) -> list[str]:
             if pattern.homographs:
                 other = ", ".join(f"{form} ({lang})" for form, lang in sorted(pattern.homographs))
                 line += f"; not in posts in: {other}"
+            if pattern.upper:
+                line += "; only written in capitals"
             if pattern.capitalised:
                 line += "; only capitalised"
+            elif pattern.proper and pattern.context_start:
+                line += (
+                    "; only capitalised; as the first word of a sentence, only when the next "
+                    "word is no lower-case noun or adjective (a common word of the same spelling)"
+                )
             elif pattern.proper:
                 line += "; only capitalised, not as the first word of a sentence"
             lines.append(line)
@@ -46,4 +54,6 @@ def explain_term(term: str | TermSpec) -> list[str]:
             "also its variants with a letter suffix (Ми-24П)"
         )
     lines.extend(f"added: {reason}" for reason in compiled.added)
+    if spec.translit and not spec.exact:
+        lines.extend(f"added: {note}" for note in latin_notes(spec.spellings))
     return lines

@@ -4,7 +4,8 @@ Built by `Matcher` from its compiled `WordPattern`s. A post word is folded once 
 among the exact forms and the `stem + ending` rules; the answer is cached per distinct word,
 since posts repeat most of their words. Two rare answers depend on the post, not the word, and
 are settled per post: homographs («мали» is "had" in a Ukrainian post) and names that need a
-capital that does not merely open a sentence (uk «Малі діти» = "small children").
+capital that does not merely open a sentence (uk «Малі діти» = "small children"; the
+next word tells a content word from the name: `monitor.matching.homographs`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from monitor.core.text import fold_word
+from monitor.matching.homographs import next_word_qualified
 from monitor.matching.morphology import MAX_SUFFIX, MIN_STEM, SUFFIXES, WordPattern
 
 _CACHE_LIMIT = 300_000
@@ -72,7 +74,12 @@ class WordIndex:
             ids = tuple(p for p in ids if language not in homographs.get(p, ()))
         proper = self._word_proper.get(word)
         if proper and _opens_sentence(text, words, i):
-            ids = tuple(p for p in ids if p not in proper)
+            # «Того и гляди» is the pronoun; «Малі діти» "small", «Малі та Нігер» Mali
+            qualified = next_word_qualified(text, words, i, language)
+            patterns = self._patterns
+            ids = tuple(
+                p for p in ids if p not in proper or patterns[p].context_start and not qualified
+            )
         return ids
 
     def _lookup(self, word: str) -> tuple[int, ...]:
@@ -92,6 +99,8 @@ class WordIndex:
             self._remember(word, ())
             return ()
         patterns = self._patterns
+        if not word.isupper():
+            found = {n for n in found if not patterns[n].upper}  # "us" is not US
         if not word[:1].isupper():
             # «Малі» with match_case is Mali; «малі» is "small"
             found = {n for n in found if not (patterns[n].capitalised or patterns[n].proper)}

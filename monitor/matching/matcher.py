@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from monitor.core.text import fold_word, split_words, word_spans
-from monitor.matching.crosslang import cross_spellings
+from monitor.matching.abbreviations import (
+    abbreviation_notes,
+    abbreviation_pattern,
+    is_abbreviation,
+)
+from monitor.matching.crosslang import cross_spellings, reading_cross_spellings
 from monitor.matching.designations import (
     designation_chains,
     designation_keys,
@@ -36,11 +41,11 @@ from monitor.matching.evaluation import (
     in_scope,
     regex_result,
 )
+from monitor.matching.gazetteer import place_spellings
+from monitor.matching.homographs import is_also_common_word, reading_is_also_common_word
 from monitor.matching.lookup import WordIndex
 from monitor.matching.morphology import (
     WordPattern,
-    abbreviation_pattern,
-    is_abbreviation,
     is_also_function_word,
     word_pattern,
 )
@@ -49,6 +54,7 @@ from monitor.matching.watchlists import Rule, TermSpec, Watchlist, rule_label
 
 _DIGIT = re.compile(r"\d")
 _CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff']+$")
+_LATIN_WORD = re.compile(r"^[a-z]{4,}$")
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,11 @@ class Matcher:
             joined = re.sub(r"(?<=\w)-(\w)", lambda m: m.group(1).lower(), spelling)
             if joined != spelling and len(split_words(joined)) == 1:
                 spellings.append(joined)  # «Тин-Зауатен» is also written «Тинзауатен»
+        if not spec.exact:
+            for other, reason in place_spellings(spec.spellings, latin=spec.translit):
+                if other not in spellings:
+                    spellings.append(other)  # «Миколаїв» is «Николаев» in Russian
+                    added.append(f"{other}: {reason}")
         for spelling in spellings:
             if is_designation(spelling):
                 # Ми-24 is one literal unit, never the pronoun «ми» + a number
@@ -166,21 +177,27 @@ class Matcher:
                 for i, (w, p) in enumerate(zip(words, patterns, strict=True))
             ]
         capitals = [o[:1].isupper() for o in originals]
-        # a capitalised one-word name that is also a pronoun: the name only («Того»)
+        # a capitalised one-word name that is also a pronoun («Того») or a common word («Чад»,
+        # uk «Малі»): the name only; a sentence start is judged by the next word for the latter
         proper = [
-            len(words) == 1
-            and c
-            and not spec.exact
-            and bool(_CYRILLIC_WORD.match(w))
-            and is_also_function_word(w)
+            _homograph_kind(w, spec.translit) if len(words) == 1 and c and not spec.exact else None
             for w, c in zip(words, capitals, strict=True)
         ]
         sequence = self._sequence(patterns, capitals if spec.match_case else None, proper)
         if spec.exact or is_abbreviation(spelling):
-            return sequence, []
+            notes = [] if spec.exact else [n for w in words for n in abbreviation_notes(w)]
+            return sequence, [((), notes)] if notes else []
+        # a Latin name's Cyrillic reading has its other-language spelling too: Kharkiv → Харків
+        # → Харьков (not for English words, which get no Cyrillic readings)
         cross = [
-            cross_spellings(w) if _CYRILLIC_WORD.match(w) and i not in literal else ()
-            for i, w in enumerate(words)
+            ()
+            if i in literal
+            else cross_spellings(w)
+            if _CYRILLIC_WORD.match(w)
+            else reading_cross_spellings(w)
+            if spec.translit and c and _LATIN_WORD.match(w)
+            else ()
+            for i, (w, c) in enumerate(zip(words, capitals, strict=True))
         ]
         if not any(cross):
             return sequence, []
@@ -193,14 +210,15 @@ class Matcher:
             if found:
                 other_patterns[i] = word_pattern(found[0].spelling, translit=False)
                 # «Мали» → «Малі», which is also "small": only capitalised, like the term
-                other_proper[i] = other_proper[i] or found[0].capital_only
+                if found[0].capital_only and not other_proper[i]:
+                    other_proper[i] = _homograph_kind(found[0].spelling) or "common"
                 reasons.append(f"{found[0].spelling}: {found[0].reason}")
         other_capitals = capitals if spec.match_case else None
         other = self._sequence(other_patterns, other_capitals, other_proper)
         return sequence, [(other, reasons)]
 
     def _sequence(
-        self, patterns: list[WordPattern], capitals: list[bool] | None, proper: list[bool]
+        self, patterns: list[WordPattern], capitals: list[bool] | None, proper: list[str | None]
     ) -> tuple[int, ...]:
         if len(patterns) > 1:
             # the other words already give context: «тин» in «Тин-Зауатен» is no fence
@@ -208,7 +226,8 @@ class Matcher:
         if capitals is not None:
             patterns = [replace(p, capitalised=c) for p, c in zip(patterns, capitals, strict=True)]
         patterns = [
-            replace(p, proper=True) if n else p for p, n in zip(patterns, proper, strict=True)
+            replace(p, proper=True, context_start=n == "common") if n else p
+            for p, n in zip(patterns, proper, strict=True)
         ]
         return tuple(self._pattern(p) for p in patterns)
 
@@ -348,6 +367,18 @@ class Matcher:
                 )
             )
         return hits
+
+
+def _homograph_kind(word: str, translit: bool = True) -> str | None:
+    """ "function" for a name that is also a pronoun, "common" for one that is a common word;
+    a Latin name whose Cyrillic reading is one (Chad, «чад» "fumes") is "common"."""
+    if _LATIN_WORD.match(word):
+        return "common" if translit and reading_is_also_common_word(word) else None
+    if not _CYRILLIC_WORD.match(word):
+        return None
+    if is_also_function_word(word):
+        return "function"
+    return "common" if is_also_common_word(word) else None
 
 
 def explain_term(term: str | TermSpec) -> list[str]:

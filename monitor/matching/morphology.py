@@ -17,7 +17,6 @@ from typing import Any
 from monitor.core.text import fold_word
 from monitor.matching.english import english_forms
 from monitor.matching.translit import (
-    acronym_readings,
     cyrillic_spellings,
     is_cyrillic,
     is_latin,
@@ -177,6 +176,10 @@ class WordPattern:
     # a name that is also a common word («Того» = "that", uk «Малі» = "small"): capitalised,
     # and not only because it starts a sentence
     proper: bool = False
+    # with `proper`, a name that is also a content word (uk «Малі»): at a sentence start,
+    # judged by the next word (`homographs.next_word_qualified`) instead of always dropped
+    context_start: bool = False
+    upper: bool = False  # an acronym that is also an English word (US, IS): only in capitals
 
     def matches(self, folded: str) -> bool:
         """Whether a folded post word is one of this word's forms (used by tests and tools)."""
@@ -378,35 +381,3 @@ def word_pattern(
 def _base_form(word: str) -> str:
     parses = list(_dictionary_parses(word))
     return parses[0].normal_form.replace("ё", "е") if parses else word
-
-
-def abbreviation_pattern(word: str, *, translit: bool = True) -> WordPattern:
-    """An abbreviation matches literally, in either script: «НАТО» = NATO, «ВСУ» ≠ «всухую».
-
-    A Latin acronym spoken as a word is, in Cyrillic, a Russian or Ukrainian noun and declines
-    like one (HIMARS → «Хаймарсы», «Хаймарсів»); in Latin letters it stays literal.
-    """
-    forms = {word}
-    stems: set[tuple[str, str]] = set()
-    if translit and is_latin(word):
-        for reading in acronym_readings(word):
-            for spelling in dict.fromkeys((reading, ukrainian_reading(reading))):
-                forms.add(spelling)
-                if len(spelling) >= MIN_STEM + 1 and _spoken(spelling):
-                    stems.add((spelling, "hard"))
-    elif translit:
-        forms.update(latin_spellings(word)[:1])
-    return WordPattern(frozenset(forms), frozenset(stems))
-
-
-def _spoken(reading: str) -> bool:
-    """Whether an acronym's reading is said as a word that declines: ends in a consonant after
-    a vowel («химарс»), not a string of letters («фпв») or a vowel («нато»)."""
-    return reading[-1] not in _VOWELS and any(ch in _VOWELS for ch in reading[:-1])
-
-
-def is_abbreviation(word: str) -> bool:
-    """«ВСУ», «БПЛА», «БпЛА»: short, mostly capitals; they do not decline, are never stemmed."""
-    letters = [ch for ch in word if ch.isalpha()]
-    capitals = sum(ch.isupper() for ch in letters)
-    return 2 <= len(letters) <= 6 and (capitals == len(letters) or 2 * capitals > len(letters) + 1)

@@ -139,8 +139,25 @@ def latin_spellings(word: str) -> list[str]:
     """Romanise a Cyrillic word under each scheme: «вагнер» → vagner, wagner."""
     if not is_cyrillic(word):
         return []
-    spellings = ("".join(scheme.get(ch, ch) for ch in word) for scheme in _SCHEMES)
+    spellings = ["".join(scheme.get(ch, ch) for ch in word) for scheme in _SCHEMES]
+    if _SOFT_TS.search(word):
+        # a word of Latin origin keeps its c before e and i: «Ланцет» → Lancet, «цемент» → cement
+        spellings.append("".join(_BGN.get(ch, ch) for ch in _SOFT_TS.sub("c", word)))
     return [s for s in dict.fromkeys(spellings) if s and s != word]
+
+
+_SOFT_TS = re.compile(r"ц(?=[еиіэ])")
+
+
+def latin_notes(spellings: tuple[str, ...]) -> list[str]:
+    """The Latin spellings with c for ц, and why (for `watchlist explain`)."""
+    notes = []
+    for spelling in spellings:
+        for word in re.findall(r"[\u0400-\u04ff]+", spelling.lower()):
+            if _SOFT_TS.search(word):
+                latin = latin_spellings(word)[-1]
+                notes.append(f"{latin}: Latin spelling of «{word}» with c for ц before e and i")
+    return notes
 
 
 def cyrillic_spellings(word: str) -> list[str]:

@@ -275,7 +275,8 @@ def test_list_scope_applies_unless_a_rule_sets_its_own() -> None:
         ({"term": "Tinzaouaten"}, "под Тинзауатеном", True),  # automatic: ou → у
         ({"term": "Малі", "match_case": True}, "Вагнер у Малі", True),
         ({"term": "Малі", "match_case": True}, "малі підприємства", False),  # "small"
-        ({"term": "Малі"}, "малі підприємства", True),
+        # a capitalised name that is also a common word wants the name, match_case or not
+        ({"term": "Малі"}, "малі підприємства", False),
     ],
 )
 def test_term_options(term: dict[str, Any] | str, text: str, fires: bool) -> None:
@@ -377,7 +378,10 @@ def test_explain_term_shows_forms_endings_and_homographs() -> None:
     assert "мали- + {йец, йець, йска, йская," in line
     assert line.endswith("not in posts in: мали (uk)")
     assert ukrainian.startswith("малі; ")
-    assert ukrainian.endswith("; only capitalised, not as the first word of a sentence")
+    assert ukrainian.endswith(
+        "; only capitalised; as the first word of a sentence, only when the next word is no "
+        "lower-case noun or adjective (a common word of the same spelling)"
+    )
     assert added.startswith("added: малі: uk spelling of «мали»: in the uk dictionary as NOUN")
     assert added.endswith("also a form of «малий» there, so only when capitalised")
 
