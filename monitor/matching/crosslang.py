@@ -93,7 +93,20 @@ def _ru_to_uk(word: str, name: bool = True) -> list[str]:
         m for c in candidates[:8] if name and (m := _CLOSED_LAST.match(c)) and m["vowel"] in "ое"
     ]
     candidates[1:1] = [m["head"].replace("ь", "") + "і" + m["tail"] for m in closed]
+    if name:  # an old ѣ, Russian е, is Ukrainian і in any syllable: Белгород → Білгород
+        candidates += _yat_spellings(candidates[0], "ru")
     return _with_affixes(candidates, _PREFIXES_RU_UK, _ENDINGS_RU_UK)
+
+
+def _yat_spellings(regular: str, source: str) -> list[str]:
+    """A name's regular other-language spelling with one old ѣ swapped, each place in turn:
+    Russian е as Ukrainian і, or Ukrainian і (first rendered и) as Russian е.
+
+    Only names take these, and only the ones the other dictionary knows count: which е was an
+    old ѣ no rule can tell from the letters.
+    """
+    word, vowel, other = (regular, "е", "і") if source == "ru" else (regular, "и", "е")
+    return [word[:i] + other + word[i + 1 :] for i, ch in enumerate(word) if ch == vowel and i]
 
 
 def _ukrainian_i(word: str, i: int) -> tuple[str, ...]:
@@ -132,6 +145,8 @@ def _uk_to_ru(word: str, name: bool = True) -> list[str]:
         head = "".join(c[0] for c in options[: len(m["head"])])
         softened = re.sub(r"([бвгдзклмнпрстфхцчшщ])(?=[бвгдзклмнпрстфхцчшщ]$)", r"\1ь", head)
         candidates[1:1] = [h + v + m["tail"] for h in (head, softened) for v in "ое"]
+    if name:  # Ukrainian і for an old ѣ in any syllable is Russian е: Білгород → Белгород
+        candidates += _yat_spellings(candidates[0], "uk")
     flipped = tuple((uk, ru) for ru, uk in _PREFIXES_RU_UK)
     return _with_affixes(candidates, flipped, tuple((uk, ru) for ru, uk in _ENDINGS_RU_UK))
 
@@ -268,6 +283,8 @@ def _best_candidate(word: str, source: str, own: list[Any]) -> CrossSpelling | N
     reason = f"{target} spelling of «{word}»: in the {target} dictionary as {_describe(bases[0])}"
     if not _proper(bases) - {"Fixd"} and _alternation_attested(word, candidate, source):
         reason += "; і ↔ о/е of the last syllable, as the Ukrainian word's own forms alternate"
+    elif candidate in _yat_spellings(convert(word, name=False)[0], source):
+        reason += "; Russian е is Ukrainian і where it was an old ѣ"
     if elsewhere:
         reason += f"; also a form of «{elsewhere[0]}» there, so only when capitalised"
     return CrossSpelling(candidate, target, reason, capital_only=bool(elsewhere))
