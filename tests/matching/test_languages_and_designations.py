@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from monitor.matching.matcher import Matcher, compile_matcher, explain_term
+from monitor.matching.matcher import compile_matcher, explain_term
 from monitor.matching.watchlists import Watchlist
+from tests.support.matching import fires
 
 DATA = Path(__file__).parents[1] / "data" / "matching"
 CROSSLANG = [
@@ -20,15 +21,6 @@ CROSSLANG = [
     for line in (DATA / "crosslang_heldout.jsonl").read_text("utf-8").splitlines()
     if line
 ]
-
-
-def matcher(*terms: Any, **rule: Any) -> Matcher:
-    rules = [{"any": list(terms), **rule}]
-    return compile_matcher([Watchlist.model_validate({"name": "t", "rules": rules})])
-
-
-def fires(term: Any, text: str, language: str | None = None) -> bool:
-    return bool(matcher(term).match(text, language=language))
 
 
 @pytest.mark.parametrize(

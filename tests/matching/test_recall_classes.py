@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.matching.matcher import compile_matcher
-from monitor.matching.watchlists import Watchlist
-
-
-def fires(term: str, text: str, language: str | None = None) -> bool:
-    rules = [{"any": [term]}]
-    m = compile_matcher([Watchlist.model_validate({"name": "t", "rules": rules})])
-    return bool(m.match(text, language=language))
+from tests.support.matching import fires
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.matching.explain import explain_term
-from monitor.matching.matcher import compile_matcher
-from monitor.matching.watchlists import Watchlist
-
-
-def fires(term: str, text: str) -> bool:
-    rules = [{"any": [term]}]
-    m = compile_matcher([Watchlist.model_validate({"name": "t", "rules": rules})])
-    return bool(m.match(text))
+from tests.support.matching import fires
 
 
 @pytest.mark.parametrize(
