@@ -150,8 +150,10 @@ class Pipeline:
             prepare = getattr(stage, "prepare", None)
             if prepare is None:
                 break
+            draft = {message_id: dict(values) for message_id, values in columns.items()}
             try:
-                prepare(fresh, columns)
+                prepare(fresh, draft)  # a stage failing half-way leaves no values behind
+                columns = draft
             except Exception:
                 log.exception(
                     "stage %s could not prepare channel %s's new posts; it runs after the store",

@@ -205,3 +205,20 @@ def test_a_failing_prepare_leaves_the_stage_to_run_after_the_store(
     with db.session() as s:
         row = s.exec(select(Post.language, Post.translation_status, Post.translation_error)).one()
     assert tuple(row) == ("en", "skipped", "already in en")
+
+
+def test_a_prepare_that_fails_half_way_leaves_none_of_its_values_in_the_rows(
+    db: Database, lists: Path
+) -> None:
+    class HalfWayTriage(TranslationTriageStage):
+        def prepare(self, posts, columns):  # type: ignore[no-untyped-def]
+            columns[posts[0].message_id].update(translation_status="skipped", translation_error="?")
+            raise RuntimeError("entity table corrupt")
+
+    triage = HalfWayTriage(TranslationSettings(target="en"))
+    Pipeline(db, [LanguageStage(), triage]).ingest(
+        CHANNEL, [post(1, "Объявлена воздушная тревога в регионе")]
+    )
+    with db.session() as s:
+        row = s.exec(select(Post.language, Post.translation_status, Post.translation_error)).one()
+    assert tuple(row) == ("ru", "pending", None)  # the language prepared; triage ran after
