@@ -62,6 +62,31 @@ def _dump(row: Any) -> dict[str, Any]:
     return dict(row.model_dump())
 
 
+def post_versions(session: Session, post: Post) -> list[dict[str, Any]]:
+    """Every text the post had, oldest first.
+
+    A post never edited keeps its only version in its own row (no PostVersion row: its text is
+    not stored twice); its first edit copies that text to version 1 before overwriting it.
+    """
+    stored = session.execute(
+        select(PostVersion).where(PostVersion.post_id == post.id).order_by(PostVersion.version)  # type: ignore[arg-type]
+    ).scalars()
+    versions = [_dump(v) for v in stored]
+    if versions:
+        return versions
+    return [
+        {
+            "id": None,
+            "post_id": post.id,
+            "version": 1,
+            "text": post.text,
+            "entities": post.entities,
+            "edited_at": post.edited_at,
+            "captured_at": post.first_seen_at,
+        }
+    ]
+
+
 def load_post_detail(session: Session, ref: PostRef) -> PostDetail:
     """Load a post and its history; InputError if the channel or message is not stored."""
     channel_id = resolve_channel(session, ref.channel)
@@ -74,9 +99,6 @@ def load_post_detail(session: Session, ref: PostRef) -> PostDetail:
     if post is None:
         raise InputError(f"post {ref.channel}/{ref.message_id}: not stored")
     channel = session.get(Channel, channel_id)
-    versions = session.execute(
-        select(PostVersion).where(PostVersion.post_id == post.id).order_by(PostVersion.version)  # type: ignore[arg-type]
-    ).scalars()
     matches = session.execute(
         select(Match).where(Match.post_id == post.id).order_by(Match.matched_at)  # type: ignore[arg-type]
     ).scalars()
@@ -113,7 +135,7 @@ def load_post_detail(session: Session, ref: PostRef) -> PostDetail:
     return PostDetail(
         post=shown,
         channel=_dump(channel) if channel is not None else {"id": channel_id},
-        versions=[_dump(v) for v in versions],
+        versions=post_versions(session, post),
         matches=[_dump(m) for m in matches],
         alerts=alerts,
         forwards=[dict(r._mapping) for r in forwards],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, any_, bindparam, func, insert, literal, select, update
+from sqlalchemy import BigInteger, any_, bindparam, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
@@ -88,22 +88,27 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
 
 
 def _existing(session: Session, channel_id: int, message_ids: Sequence[int]) -> dict[int, Any]:
+    columns = select(
+        _POST.c.id,
+        _POST.c.message_id,
+        _POST.c.text,
+        _POST.c.edited_at,
+        _POST.c.version_count,
+        _POST.c.views,
+        _POST.c.forwards,
+        _POST.c.replies,
+        _POST.c.reactions,
+    ).where(_POST.c.channel_id == channel_id)
+    if session.get_bind().dialect.name == "postgresql":  # one array, not 2,000 parameters
+        rows = session.execute(
+            columns.where(_POST.c.message_id == any_(bindparam("ids", type_=_BIGINTS))),
+            {"ids": list(message_ids)},
+        ).all()
+        return {row.message_id: row for row in rows}
     found: dict[int, Any] = {}
     for start in range(0, len(message_ids), _IN_CHUNK):
         chunk = message_ids[start : start + _IN_CHUNK]
-        rows = session.execute(
-            select(
-                Post.id,  # type: ignore[arg-type]
-                Post.message_id,
-                Post.text,
-                Post.edited_at,
-                Post.version_count,
-                Post.views,
-                Post.forwards,
-                Post.replies,
-                Post.reactions,
-            ).where(Post.channel_id == channel_id, Post.message_id.in_(chunk))  # type: ignore[attr-defined]
-        ).all()
+        rows = session.execute(columns.where(_POST.c.message_id.in_(chunk))).all()
         found.update({row.message_id: row for row in rows})
     return found
 
@@ -171,7 +176,6 @@ def _upsert_channel(
         if post_id is None:  # another writer stored it between our read and insert
             continue
         changes.append(PostChange(post_id, "new", post, 1))
-    _first_versions(session, list(inserted.values()))
     for message_id, post in latest.items():
         old = existing.get(message_id)
         if old is None:
@@ -185,6 +189,8 @@ def _upsert_channel(
             if _counters_changed(old, post):
                 counters.append(counter_params(old.id, post, now))
             changes.append(PostChange(old.id, "unchanged", post, old.version_count))
+    first_edits = [e["b_id"] for e in edits if e["b_version"] == 2]
+    _keep_first_versions(session, first_edits)  # before the edit overwrites the post's text
     if versions:
         bulk_insert(session, PostVersion.__table__, versions)  # type: ignore[attr-defined]
     if edits:
@@ -194,19 +200,21 @@ def _upsert_channel(
     return changes
 
 
-def _first_versions(session: Session, post_ids: Sequence[int]) -> None:
-    """Version 1 of each newly inserted post, copied from the post row by the database.
+def _keep_first_versions(session: Session, post_ids: Sequence[int]) -> None:
+    """Copy version 1 of posts about to get their first edit from their rows, once.
 
-    Not sent from here: the text and entities were just sent once for the post, and sending
-    them again cost the import a second pass of row building, JSON and parameters per post.
+    A post's row is its current version, so a post never edited has no PostVersion row: its
+    text is not stored twice (half the text an import writes). At the first edit the row's
+    text becomes version 1 here, before it is overwritten. Databases written before this kept
+    a version 1 row for every post; it is left as it is, and not copied twice.
     """
     if not post_ids:
         return
     if session.get_bind().dialect.name == "postgresql":  # one array parameter, not one per id
-        session.execute(_FIRST_VERSIONS_PG, {"ids": list(post_ids)})
+        session.execute(_KEEP_FIRST_VERSIONS_PG, {"ids": list(post_ids)})
         return
     for start in range(0, len(post_ids), _VERSION_CHUNK):
-        session.execute(_FIRST_VERSIONS, {"ids": post_ids[start : start + _VERSION_CHUNK]})
+        session.execute(_KEEP_FIRST_VERSIONS, {"ids": post_ids[start : start + _VERSION_CHUNK]})
 
 
 def _is_stale(post: ChannelPost, stored_edit: datetime | None) -> bool:
@@ -305,6 +313,8 @@ def mark_deleted(
 
 
 _VERSION_CHUNK = 5000  # SQLite binds one parameter per id (its limit is 32,766)
+_VERSION = PostVersion.__table__  # type: ignore[attr-defined]
+_BIGINTS = postgresql.ARRAY(BigInteger)
 _FIRST_VERSION_COLUMNS = (
     _POST.c.id,
     literal(1),
@@ -314,13 +324,17 @@ _FIRST_VERSION_COLUMNS = (
     _POST.c.first_seen_at,
 )
 _FIRST_VERSION_TARGETS = ["post_id", "version", "text", "entities", "edited_at", "captured_at"]
-_FIRST_VERSIONS = insert(PostVersion.__table__).from_select(  # type: ignore[attr-defined]
-    _FIRST_VERSION_TARGETS,
-    select(*_FIRST_VERSION_COLUMNS).where(_POST.c.id.in_(bindparam("ids", expanding=True))),
-)
-_FIRST_VERSIONS_PG = insert(PostVersion.__table__).from_select(  # type: ignore[attr-defined]
+_NO_FIRST_VERSION = ~exists().where(_VERSION.c.post_id == _POST.c.id, _VERSION.c.version == 1)
+_KEEP_FIRST_VERSIONS = insert(_VERSION).from_select(
     _FIRST_VERSION_TARGETS,
     select(*_FIRST_VERSION_COLUMNS).where(
-        _POST.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger)))
+        _POST.c.id.in_(bindparam("ids", expanding=True)), _NO_FIRST_VERSION
+    ),
+)
+_KEEP_FIRST_VERSIONS_PG = insert(_VERSION).from_select(
+    _FIRST_VERSION_TARGETS,
+    select(*_FIRST_VERSION_COLUMNS).where(
+        _POST.c.id == any_(bindparam("ids", type_=_BIGINTS)),
+        _NO_FIRST_VERSION,
     ),
 )

@@ -10,6 +10,7 @@ from sqlmodel import select
 from monitor.core.events import ChannelInfo, ChannelPost, Entity
 from storage.database import Database
 from storage.models import Channel, Post, PostVersion
+from storage.post_detail import post_versions
 from storage.posts import advance_cursor, ensure_channel, mark_deleted, upsert_posts
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -40,7 +41,10 @@ def test_new_posts_are_stored_once_with_version_one(db: Database) -> None:
         assert rows[0].url == "https://t.me/frontline_dispatch/1"
         assert rows[0].entities == [{"type": "hashtag", "offset": 0, "length": 5}]
         assert rows[0].posted_at == T0 + timedelta(minutes=1)  # tz-aware UTC on both backends
-        assert len(s.exec(select(PostVersion)).all()) == 2
+        # a post never edited is its own only version: its text is not stored twice
+        assert [v["text"] for v in post_versions(s, rows[0])] == ["#Мали новости"]
+        assert [v["version"] for v in post_versions(s, rows[1])] == [1]
+        assert s.exec(select(PostVersion)).all() == []
 
 
 def test_changed_text_adds_a_version_and_keeps_the_old_one(db: Database) -> None:
@@ -66,7 +70,7 @@ def test_same_text_refreshes_counters_without_a_version(db: Database) -> None:
     with db.session() as s:
         row = s.exec(select(Post)).one()
         assert (row.views, row.forwards, row.reactions) == (99, 4, {"👍": 3})
-        assert len(s.exec(select(PostVersion)).all()) == 1
+        assert len(post_versions(s, row)) == 1
 
 
 def test_duplicate_in_one_batch_keeps_the_last_copy(db: Database) -> None:
@@ -114,3 +118,21 @@ def test_an_older_copy_replayed_later_is_not_an_edit(db: Database) -> None:
     with db.session() as s:
         assert s.exec(select(Post.text)).one() == "исправленный текст"
         assert len(s.exec(select(PostVersion)).all()) == 2
+
+
+def test_a_first_edit_keeps_version_one_once_also_where_an_older_tgmon_stored_it(
+    db: Database,
+) -> None:
+    store(db, post(1, "старый текст"), post(2, "другой текст"))
+    with db.session() as s:  # as tgmon before this release wrote it: version 1 of every post
+        [old] = s.exec(select(Post).where(Post.message_id == 2)).all()
+        s.add(PostVersion(post_id=old.id, version=1, text=old.text, captured_at=T0))
+    later = T0 + timedelta(hours=1)
+    store(db, post(1, "новый текст", edited_at=later), post(2, "правка", edited_at=later))
+    with db.session() as s:
+        for message_id, texts in (
+            (1, ["старый текст", "новый текст"]),
+            (2, ["другой текст", "правка"]),
+        ):
+            row = s.exec(select(Post).where(Post.message_id == message_id)).one()
+            assert [v["text"] for v in post_versions(s, row)] == texts
