@@ -116,7 +116,8 @@ class Post(SQLModel, table=True):
 
 
 class PostVersion(SQLModel, table=True):
-    """One text of a post as it was seen: version 1 is the original, then each edit."""
+    """One text of an edited post: version 1 is the original (copied at the first edit), then
+    each edit. A post never edited has no row: its own row is its only version."""
 
     __table_args__ = (UniqueConstraint("post_id", "version", name="uq_postversion_post_version"),)
 
