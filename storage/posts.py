@@ -154,9 +154,8 @@ def _upsert_channel(
     columns_for: ColumnsFor | None,
     keys: TextKeys,
 ) -> list[PostChange]:
-    username = session.execute(
-        select(Channel.username).where(Channel.id == channel_id)
-    ).scalar_one_or_none()
+    channel = session.get(Channel, channel_id)  # no query after ensure_channel in this session
+    username = channel.username if channel is not None else None
     latest: dict[int, ChannelPost] = {}
     for post in posts:  # the same message twice in one batch: the last copy wins
         latest[post.message_id] = post
