@@ -207,11 +207,6 @@ def _keep_first_versions(session: Session, post_ids: Sequence[int]) -> None:
     text becomes version 1 here, before it is overwritten. Databases written before this kept
     a version 1 row for every post; it is left as it is, and not copied twice.
     """
-    if not post_ids:
-        return
-    if session.get_bind().dialect.name == "postgresql":  # one array parameter, not one per id
-        session.execute(_KEEP_FIRST_VERSIONS_PG, {"ids": list(post_ids)})
-        return
     for start in range(0, len(post_ids), _VERSION_CHUNK):
         session.execute(_KEEP_FIRST_VERSIONS, {"ids": post_ids[start : start + _VERSION_CHUNK]})
 
@@ -311,29 +306,18 @@ def mark_deleted(
     return marked
 
 
-_VERSION_CHUNK = 5000  # SQLite binds one parameter per id (its limit is 32,766)
+_VERSION_CHUNK = 5000  # one bound parameter per id (SQLite's limit is 32,766)
 _VERSION = PostVersion.__table__  # type: ignore[attr-defined]
 _BIGINTS = postgresql.ARRAY(BigInteger)
-_FIRST_VERSION_COLUMNS = (
-    _POST.c.id,
-    literal(1),
-    _POST.c.text,
-    _POST.c.entities,
-    _POST.c.edited_at,
-    _POST.c.first_seen_at,
-)
-_FIRST_VERSION_TARGETS = ["post_id", "version", "text", "entities", "edited_at", "captured_at"]
 _NO_FIRST_VERSION = ~exists().where(_VERSION.c.post_id == _POST.c.id, _VERSION.c.version == 1)
 _KEEP_FIRST_VERSIONS = insert(_VERSION).from_select(
-    _FIRST_VERSION_TARGETS,
-    select(*_FIRST_VERSION_COLUMNS).where(
-        _POST.c.id.in_(bindparam("ids", expanding=True)), _NO_FIRST_VERSION
-    ),
-)
-_KEEP_FIRST_VERSIONS_PG = insert(_VERSION).from_select(
-    _FIRST_VERSION_TARGETS,
-    select(*_FIRST_VERSION_COLUMNS).where(
-        _POST.c.id == any_(bindparam("ids", type_=_BIGINTS)),
-        _NO_FIRST_VERSION,
-    ),
+    ["post_id", "version", "text", "entities", "edited_at", "captured_at"],
+    select(
+        _POST.c.id,
+        literal(1),
+        _POST.c.text,
+        _POST.c.entities,
+        _POST.c.edited_at,
+        _POST.c.first_seen_at,
+    ).where(_POST.c.id.in_(bindparam("ids", expanding=True)), _NO_FIRST_VERSION),
 )

@@ -74,8 +74,15 @@ def fix_mixed_script(word: str) -> str:
     return word
 
 
-def _fix_mixed_words(token: re.Match[str]) -> str:
-    return _MIXED_WORD.sub(lambda m: fix_mixed_script(m.group(0)), token.group())
+def fix_mixed_words(folded: str, words: re.Pattern[str] = _MIXED_WORD) -> str:
+    """`fix_mixed_script` on each of `words` in a lower-cased text, run only inside the
+    whitespace tokens that hold both scripts: the same result as on every word, since no word
+    spans whitespace, at a fraction of the cost on single-script posts."""
+
+    def fix_token(token: re.Match[str]) -> str:
+        return words.sub(lambda m: fix_mixed_script(m.group(0)), token.group())
+
+    return _MIXED_TOKEN.sub(fix_token, folded)
 
 
 def normalise_text(text: str) -> str:
@@ -85,7 +92,7 @@ def normalise_text(text: str) -> str:
     keys and indexes, not for highlighting spans in the original.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    folded = _MIXED_TOKEN.sub(_fix_mixed_words, folded)
+    folded = fix_mixed_words(folded)
     return " ".join(folded.split())  # str.split and re's \s agree on what whitespace is
 
 

@@ -7,7 +7,6 @@ folding that lets regex rules run on lower-cased text with spans valid in the or
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Literal, NamedTuple, Protocol
 
 from monitor.core.text import (  # the same look-alike repair normalise_text applies
     WORD,
-    fix_mixed_script,
+    fix_mixed_words,
 )
 from monitor.matching.regex_rules import RulePattern
 from monitor.matching.watchlists import bare_channel_id
@@ -148,16 +147,6 @@ class _CharFold(dict[int, str]):
 _CHAR_FOLD = _CharFold()
 
 
-# A whitespace-separated token holding both a Cyrillic letter and a Latin a-z: only words
-# inside such a token can change in fix_mixed_script (no word spans whitespace), so the
-# per-word call is made in those tokens alone, not on every word of every post.
-_MIXED_TOKEN = re.compile(r"(?<!\S)(?=\S*?[\u0400-\u04ff])(?=\S*?[a-z])\S+")
-
-
-def _fix_words(token: re.Match[str]) -> str:
-    return WORD.sub(lambda m: fix_mixed_script(m.group()), token.group())
-
-
 def fold_aligned(text: str) -> str:
     """Fold a post for regex rules without moving characters: spans stay valid in the original."""
-    return _MIXED_TOKEN.sub(_fix_words, text.translate(_CHAR_FOLD))
+    return fix_mixed_words(text.translate(_CHAR_FOLD), WORD)

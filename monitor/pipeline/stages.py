@@ -31,16 +31,17 @@ class LanguageStage:
     def __init__(self, pool: CorePool | None = None) -> None:
         self.pool = pool  # large batches use a second core
 
+    def _detect(self, texts: list[str]) -> list[tuple[str, float]]:
+        return self.pool.detect(texts) if self.pool else detect_all(texts)
+
     def prepare(self, posts: Sequence[ChannelPost], columns: dict[int, dict[str, object]]) -> None:
         """Detect new posts' languages before they are stored: the row is written once."""
-        texts = [post.text for post in posts]
-        detections = self.pool.detect(texts) if self.pool else detect_all(texts)
+        detections = self._detect([post.text for post in posts])
         for post, (lang, confidence) in zip(posts, detections, strict=True):
             columns[post.message_id].update(language=lang, language_confidence=confidence)
 
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
-        texts = [change.post.text for change in changes]
-        detections = self.pool.detect(texts) if self.pool else detect_all(texts)
+        detections = self._detect([change.post.text for change in changes])
         set_languages(
             session,
             [
