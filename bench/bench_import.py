@@ -45,7 +45,12 @@ from storage.database import Database
 from storage.models import Alert, Match
 db = Database(sys.argv[1]); db.upgrade()
 if sys.argv[3].startswith("full"):  # language, triage, example watchlists, alert outbox
-    pipeline = build_app(load_settings(bundled_path("tgmon.example.toml")), db=db).pipeline
+    # as `tgmon import` builds it: the watchlists compiled in a child process, if this code has one
+    settings = load_settings(bundled_path("tgmon.example.toml"))
+    try:
+        pipeline = build_app(settings, db=db, compile_apart=True).pipeline
+    except TypeError:  # an older checkout (TGMON_BENCH_IMPORT_BEFORE) compiles in-process
+        pipeline = build_app(settings, db=db).pipeline
 else:
     pipeline = Pipeline(db)  # store only: posts, versions, search index
 pools = []
@@ -73,7 +78,9 @@ worker_cpu = sum(cpu_of(pid) for pool in pools for pid in pool.worker_pids())
 with db.session() as s:
     matched = s.execute(select(func.count(func.distinct(Match.post_id)))).scalar_one()
     alerts = s.execute(select(func.count()).select_from(Alert)).scalar_one()
+dictionaries = sorted(m for m in ("pymorphy3", "simplemma", "lemminflect") if m in sys.modules)
 print(json.dumps({"new": report.new, "seconds": elapsed, "rss_mb": hwm(), "worker_mb": worker_mb,
+                  "dictionaries": dictionaries,
                   "cpu": cpu, "worker_cpu": worker_cpu,
                   "matched": matched, "alerts": alerts, "failures": report.stage_failures}))
 """

@@ -21,6 +21,7 @@ from monitor.alerts.recorder import AlertRecorder
 from monitor.config.settings import Settings, prepare_data_dir
 from monitor.core.clock import Clock, utcnow
 from monitor.matching.registry import WatchlistRegistry
+from monitor.pipeline.compile_apart import compile_apart
 from monitor.pipeline.ingest import Pipeline, Stage, StageRetry
 from monitor.pipeline.parallel import CorePool
 from monitor.pipeline.stages import LanguageStage, MatchStage
@@ -67,10 +68,14 @@ class App:
         db: Database | None = None,
         upgrade: bool = True,
         clock: Clock = utcnow,
+        compile_apart: bool = False,
     ) -> None:
+        """`compile_apart`: compile the watchlists in a child process, so this one never
+        holds the dictionaries (~110 MB); for long-running commands (import, run)."""
         self.settings = settings
         self.clock = clock
         self._upgrade = upgrade
+        self._compile_apart = compile_apart
         if db is not None:
             self.__dict__["db"] = db  # a caller-owned database (tests, benchmarks)
 
@@ -90,6 +95,8 @@ class App:
     @cached_property
     def registry(self) -> WatchlistRegistry:
         """The watchlists in force, reloaded when their files change."""
+        if self._compile_apart:
+            return WatchlistRegistry(self.settings.watchlist_dirs(), compiler=compile_apart)
         return WatchlistRegistry(self.settings.watchlist_dirs())
 
     @cached_property
@@ -332,6 +339,12 @@ class App:
             guard.disarm()
 
 
-def build_app(settings: Settings, *, db: Database | None = None, upgrade: bool = True) -> App:
+def build_app(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    upgrade: bool = True,
+    compile_apart: bool = False,
+) -> App:
     """Assemble tgmon from settings; `db` lets a caller supply an already open database."""
-    return App(settings, db=db, upgrade=upgrade)
+    return App(settings, db=db, upgrade=upgrade, compile_apart=compile_apart)

@@ -162,10 +162,14 @@ class CliState:
             mask_configured_secrets(self._settings)
         return self._settings
 
-    def app(self, *, upgrade: bool = True) -> App:
-        """tgmon assembled from the settings (the composition root), once per command."""
+    def app(self, *, upgrade: bool = True, long_running: bool = False) -> App:
+        """tgmon assembled from the settings (the composition root), once per command.
+
+        `long_running` (import, run): the watchlists are compiled in a child process, so the
+        command's memory never holds the dictionaries that compiling needs.
+        """
         if self._app is None:
-            self._app = build_app(self.settings(), upgrade=upgrade)
+            self._app = build_app(self.settings(), upgrade=upgrade, compile_apart=long_running)
         return self._app
 
     def database(self, *, upgrade: bool = True) -> Database:

@@ -75,7 +75,7 @@ def import_(
     from monitor.services.importing import import_exports, usernames_for
 
     usernames = usernames_for(path, username)
-    app = state(ctx).app()
+    app = state(ctx).app(long_running=True)
     with file_progress() as bar:
         report = import_exports(
             app.pipeline,

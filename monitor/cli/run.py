@@ -37,7 +37,7 @@ def run(
     if http_port is not None:
         settings.daemon.http_port = http_port
     setup_logging(settings, debug=st.debug)
-    app = st.app()
+    app = st.app(long_running=True)
     if "telegram" in app.source_kinds_needed():  # web-only setups need no login
         require_credentials(settings)
     asyncio.run(app.serve())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from monitor.core.errors import WatchlistError
@@ -17,17 +17,23 @@ from monitor.matching.watchlists import Watchlist, load_watchlists, watchlist_fi
 
 log = logging.getLogger(__name__)
 Fingerprint = tuple[tuple[str, int, int], ...]
+Compiler = Callable[[Sequence[Watchlist]], Matcher]
 
 
 class WatchlistRegistry:
-    """Holds the compiled matcher; `refresh()` swaps it when the files changed and are valid."""
+    """Holds the compiled matcher; `refresh()` swaps it when the files changed and are valid.
 
-    def __init__(self, dirs: Sequence[Path]) -> None:
+    `compiler` turns lists into a matcher: `compile_matcher` here, or (chosen by the
+    composition root for long-running commands) one that compiles in a child process.
+    """
+
+    def __init__(self, dirs: Sequence[Path], compiler: Compiler = compile_matcher) -> None:
         self.dirs = list(dirs)
+        self._compile = compiler
         self._lock = threading.Lock()
         self._fingerprint = self._current_fingerprint()
         self.watchlists: list[Watchlist] = load_watchlists(self.dirs)
-        self._matcher = compile_matcher(self.watchlists)
+        self._matcher = compiler(self.watchlists)
         self._rejected: Fingerprint | None = None
 
     def _current_fingerprint(self) -> Fingerprint:
@@ -54,7 +60,7 @@ class WatchlistRegistry:
                 return False
             try:
                 watchlists = load_watchlists(self.dirs)
-                matcher = compile_matcher(watchlists)
+                matcher = self._compile(watchlists)
             except WatchlistError as exc:
                 self._rejected = fingerprint
                 log.error("watchlists not reloaded, previous version stays in force: %s", exc)

@@ -5,8 +5,8 @@ uses one core. For a batch of at least `min_batch` texts, `CorePool` cuts it int
 pieces and offers them all to one worker process, which works from the front, while this
 process works from the back and takes back every piece the worker has not started; the
 pieces are joined in order, so results are the same as one process would give. The worker is
-offered nothing until it has loaded the language models and compiled the watchlists (seconds,
-done while this process works on), and a worker slowed by other work simply does fewer
+offered nothing until it has loaded the language models and been handed the compiled matcher
+(seconds, done while this process works on), and a worker slowed by other work simply does fewer
 pieces: before, each batch was split in halves and waited for the worker's half, so a cold
 or busy worker made imports slower than one process. Small batches (live polling, tests)
 never start the worker; a worker that dies is replaced by working in-process, never by losing
@@ -31,8 +31,7 @@ from typing import Any, TypeVar
 
 from monitor.core.events import ChannelInfo
 from monitor.language import Detection, detect_language
-from monitor.matching.matcher import Hit, Matcher, compile_matcher
-from monitor.matching.watchlists import Watchlist
+from monitor.matching.matcher import Hit, Matcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,11 +86,12 @@ def _worker_detect(texts: Sequence[str]) -> list[tuple[str, float]]:
     return detect_all(texts)
 
 
-def _worker_compile(token: str, watchlists: bytes) -> None:
+def _worker_load(token: str, matcher: bytes) -> None:
+    """Take the parent's compiled matcher (~100 KB pickled): the worker never loads the
+    dictionaries compiling needs (~110 MB) nor spends the seconds compiling takes."""
     global _worker_matcher
     if _worker_matcher is None or _worker_matcher[0] != token:
-        lists: list[Watchlist] = pickle.loads(watchlists)
-        _worker_matcher = (token, compile_matcher(lists))
+        _worker_matcher = (token, pickle.loads(matcher))
 
 
 def _worker_match(token: str, jobs: Sequence[MatchJob]) -> list[list[Hit]] | None:
@@ -132,7 +132,7 @@ class CorePool:
             weakref.WeakKeyDictionary()
         )
         self._counter = 0
-        # what the current worker has been asked to do before sharing: warm up, compile lists
+        # what the current worker has been asked to do before sharing: warm up, load a matcher
         self._ready: dict[str, Future[Any]] = {}
 
     def detect(self, texts: Sequence[str]) -> list[tuple[str, float]]:
@@ -198,7 +198,7 @@ class CorePool:
                 self._executor = None
 
     def warm(self, matcher: Matcher | None = None, *, wait: bool = False) -> bool:
-        """Start the worker (and have it compile MATCHER's lists); True once it is ready.
+        """Start the worker (and hand it MATCHER, pickled); True once it is ready.
 
         Until then batches are worked here in full: a worker that is still starting (the
         language models take seconds to load) never holds a batch up.
@@ -207,8 +207,8 @@ class CorePool:
             ("warm", _worker_warm_up, ())
         ]
         if matcher is not None:
-            token, lists = self._token(matcher)
-            keys.append((token, _worker_compile, (token, lists)))
+            token, compiled = self._token(matcher)
+            keys.append((token, _worker_load, (token, compiled)))
         ready = all([self._ready_for(key, fn, *args) for key, fn, args in keys])
         if wait and not ready:
             for key, *_ in keys:
@@ -219,7 +219,7 @@ class CorePool:
         return ready
 
     def _ready_for(self, key: str, fn: Callable[..., Any], *args: Any) -> bool:
-        """Whether the worker has run FN (its warm-up or a compile); ask it to, if not yet."""
+        """Whether the worker has run FN (its warm-up or a matcher's load); ask it to, if not."""
         future = self._ready.get(key)
         if future is None:
             future = self._submit(fn, *args)
@@ -247,7 +247,7 @@ class CorePool:
         known = self._tokens.get(matcher)
         if known is None:
             self._counter += 1
-            known = (f"{os.getpid()}-{self._counter}", pickle.dumps(list(matcher.watchlists)))
+            known = (f"{os.getpid()}-{self._counter}", pickle.dumps(matcher))
             self._tokens[matcher] = known
         return known
 
@@ -255,7 +255,7 @@ class CorePool:
         with self._lock:
             try:
                 if self._executor is None:
-                    self._ready.clear()  # a new worker has loaded and compiled nothing yet
+                    self._ready.clear()  # a new worker has loaded nothing yet
                     # spawn, not fork: the parent holds threads and database connections
                     context = multiprocessing.get_context("spawn")
                     self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
