@@ -34,12 +34,13 @@ DRONES = 'name = "drones"\nseverity = "warning"\n[[rules]]\nany = ["беспил
 
 def test_validate_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
     bad = 'name = "bad"\n[[rules]]\nany = ["x"]\n\n[[rules]]\nregex = "(unclosed"\n'
-    cfg = setup(tmp_path, "sqlite:///x.db", {"drones": DRONES, "bad": bad, "worse": "name = 5\n"})
+    url = f"sqlite:///{tmp_path}/x.db"
+    cfg = setup(tmp_path, url, {"drones": DRONES, "bad": bad, "worse": "name = 5\n"})
     result = run(cfg, "watchlist", "validate")
     assert result.exit_code == 2
     assert "bad.toml:6: rule 2: regex: missing )" in result.output
     assert "worse.toml:1" in result.output
-    ok = setup(tmp_path / "ok", "sqlite:///x.db", {"drones": DRONES})
+    ok = setup(tmp_path / "ok", url, {"drones": DRONES})
     result = run(ok, "watchlist", "validate")
     assert result.exit_code == 0 and "1 watchlist(s), 1 rule(s) OK" in result.output
 
