@@ -280,27 +280,49 @@ def _stream(handle: BinaryIO, path: Path, wanted: set[str | None]) -> Iterator[E
     header: dict[str, Any] = {}
     chat: ChannelInfo | None = None
     index = -1
-    builder: Any = None
-    depth = 0
+    # the message being read: its open objects and lists, outermost first. Built here rather
+    # than by ijson's ObjectBuilder, whose two method calls per JSON event made reading an
+    # export ~40 % slower (bench/RESULTS.md, import notes). ijson's C `items` would build
+    # faster still, but nothing bounds its depth: on a hostile message nested 200,000 deep
+    # the process was killed (exit 137), so the depth limit below needs the events.
+    containers: list[Any] = []
+    key: Any = None
+    depth = 0  # > 0 while inside a message
     skip = False
     too_deep = False
     saw_messages = False
     for prefix, event, value in ijson.parse(handle, use_float=True):
-        if builder is not None:  # inside one message: feed it until its object closes
-            if event in ("start_map", "start_array"):
+        if depth:  # inside one message: build it until its outermost object closes
+            if event == "map_key":
+                key = value
+            elif event == "start_map" or event == "start_array":
                 depth += 1
                 too_deep = too_deep or depth > MAX_MESSAGE_DEPTH
-            elif event in ("end_map", "end_array"):
+                if not (skip or too_deep):
+                    item: Any = {} if event == "start_map" else []
+                    top = containers[-1]
+                    if type(top) is list:
+                        top.append(item)
+                    else:
+                        top[key] = item
+                    containers.append(item)
+            elif event == "end_map" or event == "end_array":
                 depth -= 1
-            if not (skip or too_deep):
-                builder.event(event, value)
-            if depth == 0:
-                if too_deep and not skip:
-                    reason = f"nested more than {MAX_MESSAGE_DEPTH} levels deep"
-                    yield ExportedMessage(chat, index, None, error=reason)  # type: ignore[arg-type]
-                elif not skip:
-                    yield _message(chat, index, builder.value)
-                builder = None
+                if depth == 0:
+                    if too_deep and not skip:
+                        reason = f"nested more than {MAX_MESSAGE_DEPTH} levels deep"
+                        yield ExportedMessage(chat, index, None, error=reason)  # type: ignore[arg-type]
+                    elif not skip:
+                        yield _message(chat, index, containers[0])
+                    containers = []
+                elif not (skip or too_deep):
+                    containers.pop()
+            elif not (skip or too_deep):  # a string, number, boolean or null
+                top = containers[-1]
+                if type(top) is list:
+                    top.append(value)
+                else:
+                    top[key] = value
             continue
         if prefix in _CHAT_PREFIXES and event == "start_map":  # next chat of a full export
             header, chat, index = {}, None, -1
@@ -315,9 +337,8 @@ def _stream(handle: BinaryIO, path: Path, wanted: set[str | None]) -> Iterator[E
                     yield ExportedMessage(chat, 0, None, skipped_chat=_why_skipped(header))
             index += 1
             if event in ("start_map", "start_array"):
-                builder, depth, too_deep = ijson.ObjectBuilder(), 1, False
-                if not skip:
-                    builder.event(event, value)
+                depth, too_deep = 1, False
+                containers = [] if skip else [{} if event == "start_map" else []]
             elif not skip:  # `42`, `"text"` or `null` where a message belongs
                 what = _SCALAR_EVENTS.get(event, "null")
                 yield ExportedMessage(chat, index, None, error=f"message is {what}, not an object")
