@@ -58,7 +58,7 @@ def test_migration_0010_keeps_old_hashes_unowned_and_back(db: Database) -> None:
             conn.execute(text("UPDATE channel SET access_hash = 987654321012 WHERE id = 1"))
     finally:
         db.upgrade()
-    assert db.current_revisions() == {"0010"}
+    assert db.current_revisions() == {"0011"}
     with db.session() as s:
         assert access_hash(s, 1, UNKNOWN_ACCOUNT) == 987654321012
         assert access_hash(s, 2, UNKNOWN_ACCOUNT) is None  # no hash before: nothing to keep
