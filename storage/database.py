@@ -33,6 +33,14 @@ def include_object(
     return not (name or "").startswith(_SEARCH_INDEX_OBJECTS)
 
 
+# Python's sqlite3 keeps the last 128 prepared statements per connection. A batch's multi-row
+# INSERTs (matches, alerts, deliveries) have a row count of their own each time, so each is a
+# new statement, prepared for thousands of parameters: the cache filled with them and grew a
+# 100,000-post import by ~35 MB (SQLite's own memory 18 → 41 MB; with 16, a flat 6 MB, and no
+# measurable loss of speed: the statements run again and again are few).
+SQLITE_CACHED_STATEMENTS = 16
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's recipe: let the
     # driver autocommit and emit BEGIN ourselves (see _sqlite_begin).
@@ -129,7 +137,11 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             check_database_folder(url)
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {
+                "check_same_thread": False,
+                "timeout": 30,
+                "cached_statements": SQLITE_CACHED_STATEMENTS,
+            }
         else:
             kwargs["pool_pre_ping"] = True
             kwargs["connect_args"] = {"options": _pg_options(parsed.query.get("options"))}
