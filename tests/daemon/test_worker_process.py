@@ -179,8 +179,15 @@ def test_three_workers_share_channels_and_survive_a_kill(
         eventually(moved, "the dead worker's channels to move")
         moved_after = time.monotonic() - killed_at
         print(f"channels moved {moved_after:.1f}s after SIGKILL (lease period {period}s)")
-        owners = held_by(db)
-        assert sorted(len(owners[w]) for w in ("w1", "w2")) == [6, 6]
+
+        # Under heavy load a survivor can miss the other's heartbeat for a round, count itself
+        # alone and take more than six; it gives the surplus back in its next round. What is
+        # promised is the even spread, not the first grab.
+        def even() -> bool:
+            owners = held_by(db)
+            return sorted(len(owners.get(w, [])) for w in ("w1", "w2")) == [6, 6]
+
+        eventually(even, "an even spread of 12 channels over the 2 survivors")
 
         def all_posts() -> bool:
             with db.session() as session:
