@@ -11,6 +11,9 @@ another checkout (say, `git worktree add /tmp/before <commit>`): each case then 
 first and here right after, so both figures share the machine's load of the moment.
 TGMON_BENCH_IMPORT_MERGE=1 keeps the other cases of the last run
 (bench/.work/import_results.json) in the table, to re-run or add cases one at a time.
+TGMON_BENCH_IMPORT_REPEAT=N runs each case N times (before and after alternating): the table
+gives the median run and the range. The 2-core machines this runs on have given the same
+code, minutes apart, figures 30 % apart; one run per case cannot tell a 10 % change.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bench.synthetic_export import write_export
 WORK = Path(__file__).with_name(".work")
 POSTS = int(os.environ.get("TGMON_BENCH_IMPORT_POSTS", "100000"))
 MATCH_SHARE = 0.05
+REPEAT = max(1, int(os.environ.get("TGMON_BENCH_IMPORT_REPEAT", "1")))
 PG_ADMIN = os.environ.get(
     "TGMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -149,6 +153,27 @@ def _cpu(run: dict[str, Any]) -> str:
     return f"{run['cpu']:.1f}" if "cpu" in run else "–"
 
 
+def _median_run(runs: list[dict[str, Any]]) -> tuple[dict[str, Any], list[float]]:
+    """The run of median speed (the lower middle of an even count), with the highest peak RSS
+    of all runs (the memory target is a ceiling), and every run's posts/s."""
+    rates = [r["new"] / r["seconds"] for r in runs]
+    ordered = sorted(range(len(runs)), key=rates.__getitem__)
+    median = dict(runs[ordered[(len(runs) - 1) // 2]])
+    for key in ("rss_mb", "worker_mb"):
+        median[key] = max(r.get(key) or 0 for r in runs)
+    return median, rates
+
+
+def _rates(runs: dict[str, Any], side: str) -> str:
+    """Posts/s of one run ("5,100"), or the median of several with their range."""
+    run = runs[side]
+    rate = run["new"] / run["seconds"]
+    every = runs.get(f"{side}_rates") or [rate]
+    if len(every) == 1:
+        return f"{rate:,.0f}"
+    return f"{rate:,.0f} ({min(every):,.0f}–{max(every):,.0f})"
+
+
 def main() -> None:
     heavy = WORK / f"import_{POSTS}.json"
     if not heavy.exists():
@@ -179,24 +204,28 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = json.loads(saved.read_text()) if merge else {}
     for label, runner, export, mode in cases:
         runs: dict[str, Any] = {"load": _load()}
-        if before is not None and mode != "full-2":  # the old code has no second core
-            old = runner(export, mode, before)
-            if old is not None:
-                runs["before"] = old
-        now = runner(export, mode, HERE)
-        if now is None:
+        afters: list[dict[str, Any]] = []
+        befores: list[dict[str, Any]] = []
+        for _ in range(REPEAT):  # alternating, so both columns share the machine's moments
+            if before is not None and mode != "full-2":  # the old code has no second core
+                old = runner(export, mode, before)
+                if old is not None:
+                    befores.append(old)
+            now = runner(export, mode, HERE)
+            if now is not None:
+                afters.append(now)
+        if not afters:
             continue
-        runs["after"] = now
+        runs["after"], runs["after_rates"] = _median_run(afters)
+        if befores:
+            runs["before"], runs["before_rates"] = _median_run(befores)
         results[label] = runs
         saved.write_text(json.dumps(results, indent=1))
-        rate = now["new"] / now["seconds"]
-        old_rate = (
-            f" (before: {runs['before']['new'] / runs['before']['seconds']:,.0f})"
-            if "before" in runs
-            else ""
-        )
+        now = runs["after"]
+        old_rate = f" (before: {_rates(runs, 'before')})" if "before" in runs else ""
         print(
-            f"{label}: {rate:,.0f} posts/s{old_rate}, peak RSS {now['rss_mb']:.0f} MB", flush=True
+            f"{label}: {_rates(runs, 'after')} posts/s{old_rate}, peak RSS {now['rss_mb']:.0f} MB",
+            flush=True,
         )
     lines = [
         f"Exports: {POSTS:,} messages each (~1 % service), {size_mb:.0f} MB of JSON, streamed"
@@ -209,7 +238,14 @@ def main() -> None:
         " TGMON_BENCH_IMPORT_BEFORE is set). *load*: 1/5/15-minute load average when the case"
         " started (2 cores shared with other work: compare figures taken at similar load)."
         " *CPU s*: CPU seconds of the importing process (+ its worker), which a busy machine"
-        " stretches less than wall time.",
+        " stretches less than wall time."
+        + (
+            f" Each case ran {REPEAT} times, before and after alternating: *posts/s* is the"
+            " median run's, with the range of all runs; *peak RSS* is the highest of all runs;"
+            " the other columns are the median run's."
+            if REPEAT > 1
+            else ""
+        ),
         "",
         "| case | posts stored | posts matched | alerts | seconds | posts/s | CPU s (+ worker)"
         " | peak RSS (+ worker) | before: posts/s | before: CPU s | before: peak RSS | load |",
@@ -217,18 +253,17 @@ def main() -> None:
     ]
     for label, runs in sorted(results.items(), key=lambda kv: order.index(kv[0])):
         r = runs["after"]
-        rate = r["new"] / r["seconds"]
         worker = f" (+ {r['worker_mb']:.0f} MB)" if r.get("worker_mb") else ""
         worker_cpu = f" (+ {r['worker_cpu']:.1f})" if r.get("worker_cpu") else ""
         old = runs.get("before")
         was = (
-            f"{old['new'] / old['seconds']:,.0f} | {_cpu(old)} | {old['rss_mb']:.0f} MB"
+            f"{_rates(runs, 'before')} | {_cpu(old)} | {old['rss_mb']:.0f} MB"
             if old
             else "– | – | –"
         )
         lines.append(
             f"| {label} | {r['new']:,} | {r.get('matched', 0):,} | {r.get('alerts', 0):,} "
-            f"| {r['seconds']:.1f} | {rate:,.0f} | {_cpu(r)}{worker_cpu} "
+            f"| {r['seconds']:.1f} | {_rates(runs, 'after')} | {_cpu(r)}{worker_cpu} "
             f"| {r['rss_mb']:.0f} MB{worker} | {was} | {runs.get('load', '–')} |"
         )
     lines += [
