@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlmodel import select
 
@@ -76,3 +76,28 @@ def test_large_batches_insert_every_row_once(db: Database) -> None:
         count = len(s.exec(select(Match.id)).all())
     assert sorted(post_id for (post_id,) in inserted) == sorted(post_ids)
     assert (again, count) == ([], 300)
+
+
+def test_rows_beyond_one_statement_are_each_stored_once_with_their_instant(
+    db: Database,
+) -> None:
+    """More rows than one SQLite statement holds (storage.bulk.SQLITE_ROWS_PER_STATEMENT), with
+    an already stored row in the middle, and times given in another zone than UTC."""
+    post_ids = _posts(db, 1201)
+    moscow = timezone(timedelta(hours=3))
+    rows = [
+        {**_row(post_id, "a"), "matched_at": (T0 + timedelta(seconds=n)).astimezone(moscow)}
+        for n, post_id in enumerate(post_ids)
+    ]
+    with db.session() as s:
+        bulk_insert(s, Match.__table__, [rows[700]], conflict=_KEYS)
+    with db.session() as s:
+        inserted = bulk_insert(s, Match.__table__, rows, conflict=_KEYS, returning=("post_id",))
+    assert sorted(post_id for (post_id,) in inserted) == sorted(
+        post_id for n, post_id in enumerate(post_ids) if n != 700
+    )
+    with db.session() as s:
+        stored = {m.post_id: m.matched_at for m in s.exec(select(Match))}
+    assert len(stored) == 1201
+    assert stored[post_ids[1200]] == T0 + timedelta(seconds=1200)
+    assert stored[post_ids[1200]].tzinfo == UTC
