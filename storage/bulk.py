@@ -167,8 +167,7 @@ def sqlite_bulk_insert(
     what is stored is what SQLAlchemy would store; statements hold a fixed number of rows, so
     the connection's statement cache reuses them batch after batch.
     """
-    bind = session.get_bind()
-    dialect = bind.dialect
+    dialect = session.get_bind().dialect
     columns = list(rows[0])
     processors = [
         (i, processor)
@@ -193,20 +192,21 @@ def sqlite_bulk_insert(
         table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
         for name in returning
     ]
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # exec_driver_sql, not the raw cursor: errors arrive as SQLAlchemy's (OperationalError for a
+    # locked database, which the daemon's handlers catch), with parameters hidden.
+    connection = session.connection()
     result: list[tuple[Any, ...]] = []
-    try:
-        for start in range(0, len(values), per_statement):
-            chunk = values[start : start + per_statement]
-            flat = [cell for cells in chunk for cell in cells]
-            cursor.execute(head + ", ".join([placeholders] * len(chunk)) + tail, flat)
-            if returning:
-                result.extend(
-                    tuple(read(v) if read else v for read, v in zip(readers, raw, strict=True))
-                    for raw in cursor.fetchall()
-                )
-    finally:
-        cursor.close()
+    for start in range(0, len(values), per_statement):
+        chunk = values[start : start + per_statement]
+        flat = tuple(cell for cells in chunk for cell in cells)
+        rows_back = connection.exec_driver_sql(
+            head + ", ".join([placeholders] * len(chunk)) + tail, flat
+        )
+        if returning:
+            result.extend(
+                tuple(read(v) if read else v for read, v in zip(readers, raw, strict=True))
+                for raw in rows_back.all()
+            )
     return result
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from monitor.core.events import ChannelInfo, ChannelPost
@@ -101,3 +103,14 @@ def test_rows_beyond_one_statement_are_each_stored_once_with_their_instant(
     assert len(stored) == 1201
     assert stored[post_ids[1200]] == T0 + timedelta(seconds=1200)
     assert stored[post_ids[1200]].tzinfo == UTC
+
+
+def test_a_failing_insert_raises_sqlalchemys_error_without_the_values(db: Database) -> None:
+    """The daemon's handlers catch SQLAlchemyError (a locked or unreachable database); a row the
+    database refuses must arrive as one, and the bound values must not be in its message."""
+    post_ids = _posts(db, 1)
+    row = {**_row(post_ids[0], "a"), "rule": None, "watchlist": "секретный-список"}
+    with pytest.raises(SQLAlchemyError) as raised, db.session() as s:
+        bulk_insert(s, Match.__table__, [row], conflict=_KEYS, returning=("id",))
+    if db.dialect == "sqlite":  # PostgreSQL's own DETAIL ("Failing row contains …") quotes it
+        assert "секретный-список" not in str(raised.value)
