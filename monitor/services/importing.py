@@ -6,6 +6,7 @@ earlier ones with it; `skip_bad` carries on past bad messages and counts them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,12 @@ from storage.post_rows import text_keys
 from storage.reconcile import stored_ids_missing_from
 
 BATCH_SIZE = 2000
+# How long the reading thread may keep the GIL while the storing thread waits for it (CPython's
+# default is 5 ms). The storing thread lets go of the GIL at every server round trip, ~90 per
+# batch (each 32 KB COPY block among them), and each time waited up to the whole interval
+# behind the reading thread: a PostgreSQL store-only import spent ~30 % of its time so
+# (bench/RESULTS.md, import notes). Set only while the storing thread runs.
+HANDOFF_INTERVAL = 0.001
 Progress = Callable[[Path, int], None]  # (file, bytes read so far)
 
 
@@ -162,6 +169,9 @@ class _BatchWriter:
         self._thread = ThreadPoolExecutor(1, "tgmon-import-store") if overlap else None
         self._pending: Future[IngestReport] | None = None
         self._failed = False
+        self._interval = sys.getswitchinterval()
+        if overlap:
+            sys.setswitchinterval(min(self._interval, HANDOFF_INTERVAL))
 
     def store(self, channel: ChannelInfo, posts: list[ChannelPost]) -> None:
         """Store a batch (or hand it to the thread); nothing more once a batch has failed."""
@@ -197,3 +207,4 @@ class _BatchWriter:
         finally:
             if self._thread is not None:
                 self._thread.shutdown(wait=True)
+                sys.setswitchinterval(self._interval)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -131,6 +132,21 @@ def test_a_batch_that_fails_to_store_stops_the_import_after_the_batches_before_i
     with Session(db.engine) as s:
         stored = sorted(s.exec(select(Post.message_id)).all())
     assert stored == [1, 2]
+
+
+def test_an_import_leaves_thread_switching_as_it_found_it(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the PostgreSQL import shortens the GIL switch interval while its storing thread runs; a
+    # process that imports (the demo, a test run, a caller's own program) keeps its own setting
+    monkeypatch.setattr("monitor.services.importing.BATCH_SIZE", 2)
+    path = write_export(tmp_path, chat([message(i, f"сообщение {i}") for i in range(1, 8)]))
+    before = sys.getswitchinterval()
+    import_exports(Pipeline(db), path)
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_exports(FailingBatch(db, bad=1), path)
+    assert sys.getswitchinterval() == before
 
 
 def test_a_many_batch_import_counts_and_stores_every_post_once(
