@@ -137,6 +137,20 @@ class Pipeline:
                 self._run_stages(session, channel, acted_on, report, prepared=prepared)
         return report
 
+    def look_ahead(self, channel: ChannelInfo, posts: Sequence[ChannelPost]) -> None:
+        """Let the stages start on posts that will be ingested next (an import reads a batch
+        ahead): pure work on another core, which `ingest` then takes instead of redoing.
+
+        Only a speed-up: if it fails, the stages do their work in `ingest` as before.
+        """
+        for stage in self.stages:
+            ahead = getattr(stage, "look_ahead", None)
+            if ahead is not None:
+                try:
+                    ahead(channel, posts)
+                except Exception:  # noqa: BLE001 - logged; ingest does the work itself
+                    log.exception("stage %s could not look ahead; it works in turn", stage.name)
+
     def _prepare(
         self, channel: ChannelInfo, fresh: Sequence[ChannelPost], prepared: set[str]
     ) -> dict[int, dict[str, object]]:

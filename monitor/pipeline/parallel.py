@@ -12,6 +12,10 @@ or busy worker made imports slower than one process. Small batches (live polling
 never start the worker; a worker that dies is replaced by working in-process, never by losing
 a batch. By default the worker is used only while the machine has a core to spare (1-minute
 load below the core count + 0.5). `App.stages` passes one pool to LanguageStage and MatchStage.
+
+An import also hands the worker its next batch whole (`look_ahead`) before storing the current
+one, so the worker detects and matches while this process writes posts, matches and alerts,
+where it used to sit idle; `detect` and `match` take those answers (`lookahead.AheadResults`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any, TypeVar
 from monitor.core.events import ChannelInfo
 from monitor.language import Detection, detect_language
 from monitor.matching.matcher import Hit, Matcher
+from monitor.pipeline.lookahead import AheadResults, Answer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -101,6 +106,22 @@ def _worker_match(token: str, jobs: Sequence[MatchJob]) -> list[list[Hit]] | Non
     return match_all(_worker_matcher[1], jobs)
 
 
+def _worker_look_ahead(
+    token: str, texts: Sequence[str], channel: ChannelInfo
+) -> list[Answer] | None:
+    """Detect each text's language and match it, as new posts' stages will; None when this
+    worker holds other watchlists."""
+    if _worker_matcher is None or _worker_matcher[0] != token:
+        return None
+    matcher = _worker_matcher[1]
+    out: list[Answer] = []
+    for text in texts:
+        detection = detect_language(text)
+        hits = matcher.match(text, language=detection.lang, channel=channel, text_source="original")
+        out.append((detection.lang, detection.confidence, hits))
+    return out
+
+
 def _spare_core() -> bool:
     cores = os.cpu_count() or 1
     return cores > 1 and os.getloadavg()[0] < cores + 0.5
@@ -132,17 +153,60 @@ class CorePool:
             weakref.WeakKeyDictionary()
         )
         self._counter = 0
+        self._token_lock = threading.Lock()
         # what the current worker has been asked to do before sharing: warm up, load a matcher
         self._ready: dict[str, Future[Any]] = {}
+        # two batches' chunks: the one being stored and the one being read
+        self._ahead = AheadResults(keep=2 * chunks)
+
+    def look_ahead(self, matcher: Matcher, texts: Sequence[str], channel: ChannelInfo) -> None:
+        """Offer the worker the languages and hits of posts about to be stored (`lookahead`).
+
+        Called with batch N+1 before batch N is stored, the worker works while this process
+        writes; `detect` and `match` then take what it found. A cold or refused worker is
+        simply not offered anything.
+        """
+        if not self._worth_it(len(texts)) or not self.warm(matcher):
+            return
+        token, _ = self._token(matcher)
+        size = max(1, -(-len(texts) // self.chunks))
+        for start in range(0, len(texts), size):
+            chunk = list(texts[start : start + size])
+            future = self._submit(_worker_look_ahead, token, chunk, channel)
+            if future is None:
+                return
+            self._ahead.offer(future, chunk, token, channel)
 
     def detect(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """`detect_all`, shared with the worker when the batch is large."""
+        return self._with_ahead(texts, self._ahead.detections(texts), self._detect)
+
+    def _detect(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         if not self._worth_it(len(texts)) or not self._ready_for("warm", _worker_warm_up):
             return detect_all(texts)
         return self._share(texts, detect_all, lambda chunk: self._submit(_worker_detect, chunk))
 
     def match(self, matcher: Matcher, jobs: Sequence[MatchJob]) -> list[list[Hit]]:
         """`match_all`, shared with the worker when the batch is large."""
+        known = self._tokens.get(matcher)
+        ahead = {}
+        if known is not None:
+            keys = [(j.text, j.language, j.channel, j.text_source) for j in jobs]
+            ahead = self._ahead.hits(known[0], keys)
+        return self._with_ahead(jobs, ahead, lambda rest: self._match(matcher, rest))
+
+    @staticmethod
+    def _with_ahead(
+        items: Sequence[Any], ahead: dict[int, T], work: Callable[[Sequence[Any]], list[T]]
+    ) -> list[T]:
+        """AHEAD's answers where it has them, WORK's for the rest, in ITEMS' order."""
+        if not ahead:
+            return work(items)
+        rest = [i for i in range(len(items)) if i not in ahead]
+        worked = iter(work([items[i] for i in rest]) if rest else [])
+        return [ahead[i] if i in ahead else next(worked) for i in range(len(items))]
+
+    def _match(self, matcher: Matcher, jobs: Sequence[MatchJob]) -> list[list[Hit]]:
         if not self._worth_it(len(jobs)) or not self.warm(matcher):
             return match_all(matcher, jobs)
         token, _ = self._token(matcher)
@@ -192,6 +256,7 @@ class CorePool:
         return sorted(processes)
 
     def close(self) -> None:
+        self._ahead.clear()
         with self._lock:
             if self._executor is not None:
                 self._executor.shutdown(wait=True, cancel_futures=True)
@@ -244,12 +309,13 @@ class CorePool:
         return self.enabled is True or _spare_core()
 
     def _token(self, matcher: Matcher) -> tuple[str, bytes]:
-        known = self._tokens.get(matcher)
-        if known is None:
-            self._counter += 1
-            known = (f"{os.getpid()}-{self._counter}", pickle.dumps(matcher))
-            self._tokens[matcher] = known
-        return known
+        with self._token_lock:  # an importer's two threads (look-ahead, stages) may both ask
+            known = self._tokens.get(matcher)
+            if known is None:
+                self._counter += 1
+                known = (f"{os.getpid()}-{self._counter}", pickle.dumps(matcher))
+                self._tokens[matcher] = known
+            return known
 
     def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T] | None:
         with self._lock:

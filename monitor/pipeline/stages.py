@@ -129,6 +129,13 @@ class MatchStage:
         self.translation_language = translation_language
         self.pool = pool
 
+    def look_ahead(self, channel: ChannelInfo, posts: Sequence[ChannelPost]) -> None:
+        """Have the second core detect and match posts this stage will see next (an import's
+        next batch), as the language stage and this one would for them as new posts."""
+        if self.pool is not None:
+            where = ChannelInfo(channel.channel_id, channel.username)  # as match_posts builds it
+            self.pool.look_ahead(self.matcher(), [post.text for post in posts], where)
+
     def run(self, session: Session, changes: Sequence[PostChange]) -> None:
         result = match_posts(
             session,

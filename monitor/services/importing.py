@@ -154,12 +154,15 @@ def _import_file(
 class _BatchWriter:
     """Stores an import's batches in order, overlapping the database's work with the reading.
 
-    On PostgreSQL a batch is stored by a thread while this one reads the next batch and works
-    out its text keys: psycopg lets go of the GIL while the server inserts and indexes, which
-    was half of a store-only import's time. On SQLite batches are stored here, in turn: the
-    driver's many short calls made a thread's hand-offs cost more than they overlapped
-    (measured). A failed batch raises here, at the next `store` or at `finish`, after the
-    batches before it were committed; no batch after it is stored.
+    Each batch is offered to the stages' look-ahead (`Pipeline.look_ahead`: the second core
+    detects and matches it) before the batch read just before it is stored, so the worker
+    works while this process writes. On PostgreSQL a batch is stored by a thread while this one
+    reads the next batch and works out its text keys: psycopg lets go of the GIL while the
+    server inserts and indexes, which was half of a store-only import's time. On SQLite a batch
+    is held until the next one is read and offered, then stored here: the driver's many short
+    calls made a thread's hand-offs cost more than they overlapped (measured). A failed batch
+    raises here, at the next `store` or at `finish`, after the batches before it were committed;
+    no batch after it is stored.
     """
 
     def __init__(self, pipeline: Pipeline, report: ImportReport) -> None:
@@ -168,21 +171,20 @@ class _BatchWriter:
         overlap = pipeline.db.dialect == "postgresql"
         self._thread = ThreadPoolExecutor(1, "tgmon-import-store") if overlap else None
         self._pending: Future[IngestReport] | None = None
+        self._held: tuple[ChannelInfo, list[ChannelPost]] | None = None
         self._failed = False
         self._interval = sys.getswitchinterval()
         if overlap:
             sys.setswitchinterval(min(self._interval, HANDOFF_INTERVAL))
 
     def store(self, channel: ChannelInfo, posts: list[ChannelPost]) -> None:
-        """Store a batch (or hand it to the thread); nothing more once a batch has failed."""
+        """Store a batch (hold it, or hand it to the thread); nothing more once one has failed."""
         if self._failed:
             return
+        self.pipeline.look_ahead(channel, posts)  # the worker starts on it while the last is stored
         if self._thread is None:
-            try:
-                self.report.add(self.pipeline.ingest(channel, posts, mode="import"))
-            except BaseException:
-                self._failed = True
-                raise
+            self.finish()
+            self._held = (channel, posts)
             return
         keys = text_keys(posts)  # while the last batch is still being written
         self.finish()
@@ -191,17 +193,20 @@ class _BatchWriter:
         )
 
     def finish(self) -> None:
-        """Wait for the batch in flight; add its counts or raise its error."""
+        """Store the batch held, or wait for the one in flight; add its counts or raise."""
+        held, self._held = self._held, None
         pending, self._pending = self._pending, None
-        if pending is not None:
-            try:
+        try:
+            if held is not None and not self._failed:
+                self.report.add(self.pipeline.ingest(*held, mode="import"))
+            if pending is not None:
                 self.report.add(pending.result())
-            except BaseException:
-                self._failed = True
-                raise
+        except BaseException:
+            self._failed = True
+            raise
 
     def close(self) -> None:
-        """Finish the batch in flight (raising its error) and stop the thread."""
+        """Store the last batch (raising its error) and stop the thread."""
         try:
             self.finish()
         finally:

@@ -100,3 +100,71 @@ def test_a_starting_worker_holds_no_batch_up(pool: CorePool) -> None:
     assert pool.worker_pids(), "the worker is starting"
     jobs = [MatchJob(text, None, ChannelInfo(1, "chan"), "original") for text in texts]
     assert pool.match(matcher, jobs) == match_all(matcher, jobs)
+
+
+def _wait_for_the_worker(pool: CorePool) -> None:
+    """The worker runs its jobs in order: once a job sent now is done, so is all before it."""
+    barrier = pool._submit(time.sleep, 0)
+    assert barrier is not None
+    barrier.result(timeout=60)
+
+
+def test_what_the_worker_worked_out_ahead_is_taken_and_is_what_one_process_gives(
+    pool: CorePool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matcher = WatchlistRegistry([SAMPLES / "watchlists"]).matcher()
+    texts = TEXTS * 3
+    channel = ChannelInfo(1, "chan")
+    detections = detect_all(texts)
+    jobs = [
+        MatchJob(text, lang, channel, "original")
+        for text, (lang, _) in zip(texts, detections, strict=True)
+    ]
+    expected = match_all(matcher, jobs)
+    assert pool.warm(matcher, wait=True)
+    pool.look_ahead(matcher, texts, channel)
+    _wait_for_the_worker(pool)
+
+    def not_here(*_args: object) -> None:
+        raise AssertionError("worked out in this process, not taken from the worker")
+
+    monkeypatch.setattr("monitor.pipeline.parallel.detect_all", not_here)
+    monkeypatch.setattr("monitor.pipeline.parallel.match_all", not_here)
+    assert pool.detect(texts) == detections
+    assert pool.match(matcher, jobs) == expected
+    assert sum(1 for h in expected if h) >= 9
+
+
+def test_answers_ahead_for_other_languages_channels_or_lists_are_not_used(
+    pool: CorePool, tmp_path: Path
+) -> None:
+    sample = WatchlistRegistry([SAMPLES / "watchlists"]).matcher()
+    texts = TEXTS * 3
+    channel = ChannelInfo(1, "chan")
+    jobs = [
+        MatchJob(text, lang, channel, "original")
+        for text, (lang, _) in zip(texts, detect_all(texts), strict=True)
+    ]
+    assert pool.warm(sample, wait=True)
+    pool.look_ahead(sample, texts, channel)
+    _wait_for_the_worker(pool)
+    # another language («Мали» is Mali only in a Russian text), channel or source than the
+    # worker assumed: worked out here
+    changed = [
+        MatchJob(j.text, "en", j.channel, "original")
+        if i % 3 == 0
+        else MatchJob(j.text, j.language, ChannelInfo(2, "other"), "original")
+        if i % 3 == 1
+        else MatchJob(j.text, j.language, j.channel, "translation")
+        for i, j in enumerate(jobs)
+    ]
+    assert pool.match(sample, changed) == match_all(sample, changed)
+    # the lists were reloaded since the worker looked ahead: the new lists' hits
+    (tmp_path / "other.toml").write_text(
+        'name = "other"\n[[rules]]\nany = ["погода"]\n', encoding="utf-8"
+    )
+    other = WatchlistRegistry([tmp_path]).matcher()
+    pool.look_ahead(sample, texts, channel)
+    _wait_for_the_worker(pool)
+    pool._token(other)  # known to the pool, as a reloaded matcher is once it has been used
+    assert pool.match(other, jobs) == match_all(other, jobs)

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
+from monitor.config.settings import bundled_path, load_settings
 from monitor.core.errors import ExportFormatError
 from monitor.pipeline.ingest import Pipeline
+from monitor.pipeline.parallel import CorePool
 from monitor.services.importing import import_exports
+from monitor.wiring import build_app
 from storage.database import Database
-from storage.models import Channel, Post, PostVersion
+from storage.models import Alert, Channel, Match, Post, PostVersion
 from storage.post_detail import post_versions
 from storage.posts import PostChange
 from tests.support.exports import chat, message, service, write_export
@@ -161,3 +164,48 @@ def test_a_many_batch_import_counts_and_stores_every_post_once(
     report = import_exports(Pipeline(db), write_export(tmp_path / "b", chat(later)))
     assert (report.new, report.edited, report.unchanged) == (1, 1, 6)
     assert count(db, Post) == 8 and count(db, PostVersion) == 2  # message 5: versions 1 and 2
+
+
+def _outcome(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """What an import decided for each post: its language, its matches and its alerts."""
+    with db.session() as s:
+        return {
+            "languages": sorted(s.exec(select(Post.message_id, Post.language)).all()),
+            "matches": sorted(
+                s.exec(
+                    select(Post.message_id, Match.watchlist, Match.rule, Match.text_source).join(
+                        Post, Post.id == Match.post_id
+                    )
+                ).all()
+            ),
+            "alerts": sorted(
+                s.exec(
+                    select(Post.message_id, Alert.watchlist).join(Post, Post.id == Alert.post_id)
+                ).all()
+            ),
+        }
+
+
+def test_an_import_worked_ahead_on_a_second_core_decides_what_one_process_decides(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each batch is detected and matched by the worker while the one before it is stored
+    monkeypatch.setattr("monitor.services.importing.BATCH_SIZE", 16)
+    export = bundled_path("samples", "frontline_dispatch", "result.json")
+    settings = load_settings(bundled_path("tgmon.example.toml"))
+    reference = Database(f"sqlite:///{tmp_path / 'one-process.db'}")
+    reference.upgrade()
+    one = build_app(settings, db=reference)
+    one.core_pool = CorePool(enabled=False)
+    import_exports(one.pipeline, export)
+    two = build_app(settings, db=db)
+    two.core_pool = CorePool(min_batch=4, enabled=True)
+    assert two.core_pool.warm(two.registry.matcher(), wait=True)
+    try:
+        report = import_exports(two.pipeline, export)
+    finally:
+        two.core_pool.close()
+    assert report.new > 64 and not report.stage_failures
+    expected = _outcome(reference)
+    assert len(expected["matches"]) > 10 and expected["alerts"]
+    assert _outcome(db) == expected
