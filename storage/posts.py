@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, any_, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
@@ -98,18 +109,32 @@ def _existing(session: Session, channel_id: int, message_ids: Sequence[int]) -> 
         _POST.c.forwards,
         _POST.c.replies,
         _POST.c.reactions,
-    ).where(_POST.c.channel_id == channel_id)
+    )
+    return {row.message_id: row for row in _rows_of(session, columns, channel_id, message_ids)}
+
+
+def stored_message_ids(session: Session, channel_id: int, message_ids: Sequence[int]) -> set[int]:
+    """Which of these message ids of a channel are stored (deleted ones included)."""
+    rows = _rows_of(session, select(_POST.c.message_id), channel_id, message_ids)
+    return {row.message_id for row in rows}
+
+
+def _rows_of(
+    session: Session, columns: Select[Any], channel_id: int, message_ids: Sequence[int]
+) -> list[Any]:
+    """COLUMNS of the channel's posts with these message ids."""
+    columns = columns.where(_POST.c.channel_id == channel_id)
     if session.get_bind().dialect.name == "postgresql":  # one array, not 2,000 parameters
-        rows = session.execute(
-            columns.where(_POST.c.message_id == any_(bindparam("ids", type_=_BIGINTS))),
-            {"ids": list(message_ids)},
-        ).all()
-        return {row.message_id: row for row in rows}
-    found: dict[int, Any] = {}
+        return list(
+            session.execute(
+                columns.where(_POST.c.message_id == any_(bindparam("ids", type_=_BIGINTS))),
+                {"ids": list(message_ids)},
+            ).all()
+        )
+    found: list[Any] = []
     for start in range(0, len(message_ids), _IN_CHUNK):
         chunk = message_ids[start : start + _IN_CHUNK]
-        rows = session.execute(columns.where(_POST.c.message_id.in_(chunk))).all()
-        found.update({row.message_id: row for row in rows})
+        found.extend(session.execute(columns.where(_POST.c.message_id.in_(chunk))).all())
     return found
 
 

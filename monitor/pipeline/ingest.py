@@ -25,6 +25,7 @@ from storage.posts import (
     advance_cursor,
     ensure_channel,
     mark_deleted,
+    stored_message_ids,
     upsert_posts,
 )
 from storage.stage_backlog import (
@@ -143,13 +144,19 @@ class Pipeline:
 
         Only a speed-up: if it fails, the stages do their work in `ingest` as before.
         """
-        for stage in self.stages:
-            ahead = getattr(stage, "look_ahead", None)
-            if ahead is not None:
-                try:
-                    ahead(channel, posts)
-                except Exception:  # noqa: BLE001 - logged; ingest does the work itself
-                    log.exception("stage %s could not look ahead; it works in turn", stage.name)
+        looking = [stage for stage in self.stages if hasattr(stage, "look_ahead")]
+        if not looking or not posts:
+            return
+        try:
+            with self.db.read_session() as session:  # a re-import's stored posts need no stage
+                stored = stored_message_ids(
+                    session, channel.channel_id, [p.message_id for p in posts]
+                )
+            fresh = [post for post in posts if post.message_id not in stored]
+            for stage in looking if fresh else ():
+                stage.look_ahead(channel, fresh)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - logged; ingest does the work itself
+            log.exception("the stages could not look ahead for channel %s", channel.channel_id)
 
     def _prepare(
         self, channel: ChannelInfo, fresh: Sequence[ChannelPost], prepared: set[str]

@@ -209,3 +209,22 @@ def test_an_import_worked_ahead_on_a_second_core_decides_what_one_process_decide
     expected = _outcome(reference)
     assert len(expected["matches"]) > 10 and expected["alerts"]
     assert _outcome(db) == expected
+
+
+def test_a_reimport_gives_the_second_core_nothing_to_work_ahead(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # stored posts run no stage, so working them out ahead would only cost the import time
+    monkeypatch.setattr("monitor.services.importing.BATCH_SIZE", 16)
+    export = bundled_path("samples", "frontline_dispatch", "result.json")
+    app = build_app(load_settings(bundled_path("tgmon.example.toml")), db=db)
+    offered: list[int] = []
+    app.core_pool = CorePool(min_batch=4, enabled=True)
+    monkeypatch.setattr(
+        app.core_pool, "look_ahead", lambda _m, texts, _c: offered.append(len(texts))
+    )
+    first = import_exports(app.pipeline, export)
+    assert sum(offered) == first.new
+    offered.clear()
+    again = import_exports(app.pipeline, export)
+    assert (again.new, again.unchanged, offered) == (0, first.new, [])
