@@ -102,6 +102,16 @@ def test_a_starting_worker_holds_no_batch_up(pool: CorePool) -> None:
     assert pool.match(matcher, jobs) == match_all(matcher, jobs)
 
 
+def _original_jobs(
+    texts: list[str], detections: list[tuple[str, float]], channel: ChannelInfo
+) -> list[MatchJob]:
+    """Match jobs for new posts' original texts, in the languages detected for them."""
+    return [
+        MatchJob(text, lang, channel, "original")
+        for text, (lang, _) in zip(texts, detections, strict=True)
+    ]
+
+
 def _wait_for_the_worker(pool: CorePool) -> None:
     """The worker runs its jobs in order: once a job sent now is done, so is all before it."""
     barrier = pool._submit(time.sleep, 0)
@@ -116,10 +126,7 @@ def test_what_the_worker_worked_out_ahead_is_taken_and_is_what_one_process_gives
     texts = TEXTS * 3
     channel = ChannelInfo(1, "chan")
     detections = detect_all(texts)
-    jobs = [
-        MatchJob(text, lang, channel, "original")
-        for text, (lang, _) in zip(texts, detections, strict=True)
-    ]
+    jobs = _original_jobs(texts, detections, channel)
     expected = match_all(matcher, jobs)
     assert pool.warm(matcher, wait=True)
     pool.look_ahead(matcher, texts, channel)
@@ -141,10 +148,7 @@ def test_answers_ahead_for_other_languages_channels_or_lists_are_not_used(
     sample = WatchlistRegistry([SAMPLES / "watchlists"]).matcher()
     texts = TEXTS * 3
     channel = ChannelInfo(1, "chan")
-    jobs = [
-        MatchJob(text, lang, channel, "original")
-        for text, (lang, _) in zip(texts, detect_all(texts), strict=True)
-    ]
+    jobs = _original_jobs(texts, detect_all(texts), channel)
     assert pool.warm(sample, wait=True)
     pool.look_ahead(sample, texts, channel)
     _wait_for_the_worker(pool)
@@ -180,10 +184,7 @@ def test_a_worker_that_dies_while_working_ahead_loses_nothing(pool: CorePool) ->
     texts = TEXTS * 40
     channel = ChannelInfo(1, "chan")
     detections = detect_all(texts)
-    jobs = [
-        MatchJob(text, lang, channel, "original")
-        for text, (lang, _) in zip(texts, detections, strict=True)
-    ]
+    jobs = _original_jobs(texts, detections, channel)
     assert pool.warm(matcher, wait=True)
     assert pool._submit(time.sleep, 1.0) is not None  # busy when it dies: nothing done ahead
     pool.look_ahead(matcher, texts, channel)
