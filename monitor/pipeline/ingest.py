@@ -144,8 +144,14 @@ class Pipeline:
 
         Only a speed-up: if it fails, the stages do their work in `ingest` as before.
         """
-        looking = [stage for stage in self.stages if hasattr(stage, "look_ahead")]
-        if not looking or not posts:
+        # no query for stored posts unless some stage would take the batch (a busy machine,
+        # a small batch or no second core: none does)
+        looking = [
+            stage
+            for stage in self.stages
+            if getattr(stage, "would_look_ahead", lambda _n: False)(len(posts))
+        ]
+        if not looking:
             return
         try:
             with self.db.read_session() as session:  # a re-import's stored posts need no stage

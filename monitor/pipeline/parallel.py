@@ -303,6 +303,10 @@ class CorePool:
             return False
         return True
 
+    def shares(self, size: int) -> bool:
+        """Whether a batch of SIZE items would go to the worker now (large, a core spare)."""
+        return self._worth_it(size)
+
     def _worth_it(self, size: int) -> bool:
         if size < self.min_batch or self.enabled is False:
             return False

@@ -129,6 +129,10 @@ class MatchStage:
         self.translation_language = translation_language
         self.pool = pool
 
+    def would_look_ahead(self, count: int) -> bool:
+        """Whether `look_ahead` would give a batch of COUNT posts to the second core now."""
+        return self.pool is not None and self.pool.shares(count)
+
     def look_ahead(self, channel: ChannelInfo, posts: Sequence[ChannelPost]) -> None:
         """Have the second core detect and match posts this stage will see next (an import's
         next batch), as the language stage and this one would for them as new posts."""
